@@ -1,0 +1,518 @@
+"""Find the works in a post: headers, labels and values, story boundaries, footers and duplicate copies.
+
+The parser reads the :class:`~fanshelf.model.Line` list that :mod:`fanshelf.ingest` makes and returns
+:class:`ParsedWork` objects holding what the writer wrote; :mod:`fanshelf.wrangle` maps those values
+to canonical tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from fanshelf.model import Line
+from fanshelf.parse.labels import MULTILINE, STRONG, Field, label_key, split_fields
+from fanshelf.parse.notes import footer_kind, is_author_note, strip_note_label
+from fanshelf.parse.values import Subject, parse_date, parse_subject
+
+__all__ = ["Field", "ParsedWork", "parse_lines"]
+
+
+@dataclass(slots=True)
+class ParsedWork:
+    fields: list[Field] = field(default_factory=list)
+    subject: Subject | None = None
+    byline_creator: str | None = None
+    byline_community: str | None = None
+    byline_date: str | None = None
+    heading_title: str | None = None
+    notes: list[str] = field(default_factory=list)
+    end_notes: list[str] = field(default_factory=list)
+    chapters: list[tuple[str | None, list[list[Line]]]] = field(default_factory=list)
+    footer_extra: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    is_html: bool = False
+
+    def values(self, key: str) -> list[str]:
+        return [f.value for f in self.fields if f.key == key and f.value]
+
+    def first(self, key: str) -> str | None:
+        vals = self.values(key)
+        return vals[0] if vals else None
+
+
+def _norm(s: str) -> str:
+    s = s.translate({0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"'}).casefold()
+    return re.sub(r"[\W_]+", " ", s).strip()
+
+
+# ----------------------------------------------------------------------------- small predicates
+def _fields_of(line: Line) -> list[Field] | None:
+    if line.rule or line.cut or not line.text:
+        return None
+    if len(line.text) > 2000:
+        return None
+    return split_fields(line.text, loose=line.origin == "comment")
+
+
+def _known(fields: list[Field] | None) -> bool:
+    return bool(fields) and any(f.key is not None for f in fields or ())
+
+
+def _next_nonblank(lines: list[Line], i: int) -> int:
+    n = len(lines)
+    while i < n and lines[i].blank:
+        i += 1
+    return i
+
+
+_BYLINE_RES = [
+    re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s+in\s+(?P<community>[\w.\-]+)\s*[,.:]?\s*$", re.I),
+    re.compile(r"^\s*posted by\s+(?P<creator>[\w.\-]+)(?:\s+(?:in|to)\s+(?P<community>[\w.\-]+))?"
+               r"(?:\s+on\s+(?P<date>.+?))?\s*[.:]?\s*$", re.I),
+    re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s*(?:on\s+(?P<date>.+?))?\s*[,:.]\s*$", re.I),
+]
+_DATE_LINE = re.compile(r"^\s*(?:\w+day,?\s+)?[\w ,./\-]{6,40}\s*(?:\d{1,2}:\d{2}\s*(?:am|pm)?)?\s*$", re.I)
+
+
+def _read_byline(text: str, work: ParsedWork) -> bool:
+    for rx in _BYLINE_RES:
+        m = rx.match(text)
+        if m:
+            gd = m.groupdict()
+            work.byline_creator = gd.get("creator")
+            work.byline_community = gd.get("community")
+            if gd.get("date"):
+                work.byline_date = parse_date(gd["date"])
+            return True
+    if _DATE_LINE.match(text) and re.search(r"\d{4}", text) and parse_date(text):
+        work.byline_date = parse_date(text)
+        return True
+    return False
+
+
+# ----------------------------------------------------------------------------- front matter and comments
+def _front_matter(lines: list[Line], i: int) -> tuple[list[Field], int] | None:
+    if i >= len(lines) or lines[i].text.strip() != "---":
+        return None
+    for j in range(i + 1, min(len(lines), i + 200)):
+        if lines[j].text.strip() in ("---", "..."):
+            block = "\n".join(ln.text for ln in lines[i + 1:j])
+            try:
+                data = yaml.safe_load(block)
+            except yaml.YAMLError:
+                return None
+            if not isinstance(data, dict) or not data:
+                return None
+            out: list[Field] = []
+            for k, v in data.items():
+                label = str(k).replace("_", " ")
+                key = label_key(label)
+                for val in _yaml_values(v):
+                    out.append(Field(key, label, val))
+            return out, j + 1
+    return None
+
+
+def _yaml_values(v: Any) -> list[str]:
+    if v is None:
+        return []
+    if isinstance(v, list):
+        vals = [str(x) for x in v if x is not None and str(x).strip()]
+        return [", ".join(vals)] if vals else []
+    return [str(v).strip()]
+
+
+# ----------------------------------------------------------------------------- the header
+def _block_is_short(lines: list[Line], i: int, limit: int = 6) -> bool:
+    """The run of non-label text lines starting at i ends within ``limit`` lines."""
+    n = 0
+    while i < len(lines):
+        ln = lines[i]
+        if ln.blank or ln.rule or ln.cut or _known(_fields_of(ln)):
+            return True
+        n += 1
+        if n > limit:
+            return False
+        i += 1
+    return True
+
+
+def _is_header_start(lines: list[Line], i: int) -> bool:
+    """A label line of a strong family followed by more known labels: a header begins here."""
+    fs = _fields_of(lines[i])
+    if not fs or not any(f.key in STRONG for f in fs):
+        return False
+    keys = {f.key for f in fs if f.key}
+    if len(keys) >= 2:
+        return True
+    j, seen = i + 1, 0
+    while j < len(lines) and seen < 4:
+        ln = lines[j]
+        j += 1
+        if ln.blank:
+            continue
+        seen += 1
+        nfs = _fields_of(ln)
+        if _known(nfs):
+            keys |= {f.key for f in nfs or () if f.key}
+            if len(keys) >= 2:
+                return True
+        elif "title" in keys and seen == 1:
+            return False
+    return False
+
+
+def _read_header(lines: list[Line], i: int, work: ParsedWork) -> int:
+    """Read labelled lines from i; return the index of the first line after the header."""
+    n = len(lines)
+    last: Field | None = None
+    last_idx = -1
+    seen_known = False
+    j = i
+    while j < n:
+        ln = lines[j]
+        if ln.blank:
+            j += 1
+            continue
+        if ln.rule or ln.cut:
+            break
+        fs = _fields_of(ln)
+        if fs is not None:
+            if not _known(fs):
+                k = _next_nonblank(lines, j + 1)
+                ahead = k < n and _known(_fields_of(lines[k]))
+                if not (seen_known or ahead) or len(fs[0].value) > 300:
+                    break
+            else:
+                seen_known = True
+            # a label with an empty value takes the next line(s) as its value
+            work.fields.extend(fs)
+            last, last_idx = work.fields[-1], j
+            j += 1
+            continue
+        # not a label line: a continuation of the previous value, or the story
+        if last is not None and last_idx == j - 1 and (
+            not last.value or ((last.key in MULTILINE or last.key is None) and _block_is_short(lines, j))
+        ):
+            joined = f"{last.value}\n{ln.text}" if last.value else ln.text
+            work.fields[-1] = last = Field(last.key, last.label, joined)
+            last_idx = j
+            j += 1
+            continue
+        break
+    # trailing blank lines stay outside
+    return j
+
+
+def _paragraphs_from(lines: list[Line], i: int, line_mode: bool) -> tuple[list[Line], int]:
+    """The paragraph that starts at i (after blanks): its lines and the index after it."""
+    i = _next_nonblank(lines, i)
+    if i >= len(lines):
+        return [], i
+    if line_mode or lines[i].rule or lines[i].cut:
+        return [lines[i]], i + 1
+    j = i
+    while j < len(lines) and not lines[j].blank and not lines[j].rule and not lines[j].cut:
+        j += 1
+    return lines[i:j], j
+
+
+def _line_mode(lines: list[Line]) -> bool:
+    """True for posts whose paragraphs are single lines with no blank lines between them."""
+    nonblank = sum(1 for ln in lines if not ln.blank)
+    blank = len(lines) - nonblank
+    return nonblank >= 6 and blank * 5 < nonblank
+
+
+def _title_of(work: ParsedWork) -> str | None:
+    t = work.first("title")
+    if t:
+        return t
+    if work.subject and work.subject.title:
+        return work.subject.title
+    return work.heading_title
+
+
+def _is_title_repeat(text: str, title: str | None) -> bool:
+    if not title:
+        return False
+    a, b = _norm(text), _norm(title)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    return a.startswith(b) and len(a) - len(b) < 40 and bool(re.match(r"^(?: by \w+| part \w+| \d+ \d+| chapter \w+)",
+                                                                        a[len(b):]))
+
+
+def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *, first: bool) -> int:
+    """Read the pre-header (subject line, byline, intro), the header and the notes; return the story start."""
+    n = len(lines)
+    i = _next_nonblank(lines, i)
+    fm = _front_matter(lines, i) if first else None
+    if fm is not None:
+        work.fields.extend(fm[0])
+        i = fm[1]
+    # headers found in HTML comments come first in the line list
+    while i < n and lines[i].origin == "comment":
+        fs = _fields_of(lines[i])
+        if fs:
+            work.fields.extend(fs)
+        elif work.fields and lines[i].text:
+            last = work.fields[-1]
+            work.fields[-1] = Field(last.key, last.label, f"{last.value} {lines[i].text}".strip())
+        i += 1
+    i = _next_nonblank(lines, i)
+    # pre-header lines: subject, byline, heading, intro paragraphs — only when a header follows soon
+    pre_limit = 4
+    k = i
+    while k < n and pre_limit > 0 and not _is_header_start(lines, k):
+        ln = lines[k]
+        if not ln.blank:
+            pre_limit -= 1
+        k += 1
+    header_at = k if k < n and _is_header_start(lines, k) else None
+    if header_at is None and i < n and _known(_fields_of(lines[i])):
+        header_at = i
+    if header_at is not None:
+        while i < header_at:
+            ln = lines[i]
+            if ln.blank or ln.rule or ln.cut:
+                i += 1
+                continue
+            subj = parse_subject(ln.text)
+            if subj is not None and work.subject is None:
+                work.subject = subj
+            elif _read_byline(ln.text, work):
+                pass
+            elif work.subject is None and (ln.heading or (len(ln.text) <= 120 and not is_author_note(ln.text)
+                                                          and not re.search(r"[.!?]\s*$", ln.text))):
+                work.subject = parse_subject(ln.text, require_kind=False)
+            else:
+                work.notes.append(ln.text)
+            i += 1
+        if work.fields or fm is None:
+            i = _read_header(lines, header_at, work)
+    elif not work.fields and i < n and lines[i].heading and len(lines[i].text) <= 150:
+        work.heading_title = lines[i].text
+        i += 1
+    if not work.fields and work.subject is None:
+        return i
+    # unlabelled author's notes between header and story
+    notes_label_last = bool(work.fields) and work.fields[-1].key in ("notes", "prompt", "disclaimer")
+    title = _title_of(work)
+    for _ in range(4):
+        para, nxt = _paragraphs_from(lines, i, line_mode)
+        if not para:
+            break
+        if para[0].rule or para[0].cut:
+            i = nxt
+            continue
+        text = " ".join(ln.text for ln in para)
+        if len(para) == 1 and _is_title_repeat(text, title):
+            i = nxt
+            continue
+        if len(text) < 1500 and (is_author_note(text) or (notes_label_last and _note_continues(text))):
+            work.notes.append("\n".join(ln.text for ln in para))
+            i = nxt
+            continue
+        break
+    return i
+
+
+def _note_continues(text: str) -> bool:
+    return bool(re.search(r"\b(?:I|my|me)\b", text)) and not re.match(r"^\s*[\"\u201c']", text)
+
+
+# ----------------------------------------------------------------------------- the body
+def _split_paragraphs(body: list[Line], line_mode: bool) -> list[list[Line]]:
+    paras: list[list[Line]] = []
+    cur: list[Line] = []
+    for ln in body:
+        if ln.blank or ln.cut:
+            if cur:
+                paras.append(cur)
+                cur = []
+            continue
+        if ln.rule or line_mode:
+            if cur:
+                paras.append(cur)
+                cur = []
+            paras.append([ln])
+            continue
+        cur.append(ln)
+    if cur:
+        paras.append(cur)
+    return paras
+
+
+def _para_text(p: list[Line]) -> str:
+    return " ".join(ln.text for ln in p)
+
+
+def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
+    """Remove footer junk from the end of the story; feedback requests and thanks become end notes."""
+    end_notes: list[str] = []
+    # everything after a closing "The End"/rule near the end is end matter
+    tail_start = None
+    for idx in range(len(paras) - 1, max(-1, len(paras) - 9), -1):
+        t = _para_text(paras[idx])
+        if (paras[idx][0].rule and idx > 0) or footer_kind(t) == "end":
+            after = paras[idx + 1:]
+            if sum(len(_para_text(p)) for p in after) < 1500:
+                tail_start = idx
+            break
+    if tail_start is not None:
+        for p in paras[tail_start + 1:]:
+            _footer_para(p, work, end_notes, allow_notes=True)
+        del paras[tail_start:]
+    while paras:
+        p = paras[-1]
+        if p[0].rule:
+            paras.pop()
+            continue
+        if not _footer_para(p, work, end_notes, allow_notes=False, dry=True):
+            break
+        _footer_para(p, work, end_notes, allow_notes=False)
+        paras.pop()
+    if end_notes:
+        work.end_notes = [*end_notes, *work.end_notes]
+
+
+def _footer_para(p: list[Line], work: ParsedWork, end_notes: list[str], *, allow_notes: bool,
+                 dry: bool = False) -> bool:
+    kinds = [footer_kind(ln.text) for ln in p]
+    if not allow_notes and not all(kinds):
+        return False
+    if dry:
+        return True
+    keep: list[str] = []
+    for ln, kind in zip(p, kinds, strict=True):
+        if kind == "chrome":
+            label, _, value = ln.text.partition(":")
+            if value.strip():
+                work.footer_extra[f"LJ {label.strip()}"] = value.strip()
+        elif kind in ("feedback", None):
+            keep.append(ln.text)
+        elif kind == "note":
+            keep.append(strip_note_label(ln.text))
+    if keep:
+        end_notes.insert(0, "\n".join(keep)) if not allow_notes else end_notes.append("\n".join(keep))
+    return True
+
+
+def _dedupe_paragraphs(paras: list[list[Line]], work: ParsedWork) -> None:
+    """A story pasted twice: cut the second copy."""
+    if len(paras) < 4:
+        return
+    texts = [_norm(_para_text(p)) for p in paras]
+    first = texts[0]
+    if len(first) < 20:
+        return
+    for k in range(2, len(texts)):
+        if texts[k] == first:
+            span = min(3, len(texts) - k)
+            if texts[k:k + span] == texts[:span] and (len(texts) - k) >= 0.5 * k:
+                del paras[k:]
+                work.warnings.append("second copy of the story removed")
+                return
+
+
+_CHAPTER_RE = re.compile(
+    r"^\s*(?:chapter|part|ch\.)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"\b\s*(?:[:.\-\u2013\u2014]\s*(?P<title>.{0,100}))?$", re.I)
+
+
+def _split_chapters(paras: list[list[Line]]) -> list[tuple[str | None, list[list[Line]]]]:
+    marks = [idx for idx, p in enumerate(paras) if len(p) == 1 and _CHAPTER_RE.match(p[0].text)]
+    if len(marks) < 2:
+        return [(None, paras)]
+    chapters: list[tuple[str | None, list[list[Line]]]] = []
+    if marks[0] > 0:
+        chapters.append((None, paras[:marks[0]]))
+    for a, b in zip(marks, [*marks[1:], len(paras)], strict=True):
+        chapters.append((paras[a][0].text.strip(), paras[a + 1:b]))
+    return [c for c in chapters if c[1]]
+
+
+def _finish_body(body: list[Line], work: ParsedWork, line_mode: bool) -> None:
+    paras = _split_paragraphs(body, line_mode)
+    _dedupe_paragraphs(paras, work)
+    _strip_footer(paras, work)
+    title = _title_of(work)
+    while paras and len(paras[0]) == 1 and (paras[0][0].rule or _is_title_repeat(paras[0][0].text, title)):
+        paras.pop(0)
+    work.chapters = _split_chapters(paras)
+
+
+def _header_signature(work: ParsedWork) -> dict[str, str]:
+    sig: dict[str, str] = {}
+    for f in work.fields:
+        if f.key and f.value:
+            sig.setdefault(f.key, _norm(f.value))
+    return sig
+
+
+def _same_header(a: ParsedWork, b: ParsedWork) -> bool:
+    sa, sb = _header_signature(a), _header_signature(b)
+    common = set(sa) & set(sb)
+    if len(common) < 2 or any(sa[k] != sb[k] for k in common):
+        return False
+    return not ("title" in sb and "title" not in sa)
+
+
+def _body_text(work: ParsedWork) -> str:
+    return _norm(" ".join(_para_text(p) for _, ps in work.chapters for p in ps))
+
+
+def _same_story(a: str, b: str) -> bool:
+    if not b:
+        return True
+    if not a:
+        return False
+    head = min(len(a), len(b), 400)
+    return a[:head] == b[:head] and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
+
+
+def parse_lines(lines: list[Line], *, links: list[str] | None = None, is_html: bool = False) -> list[ParsedWork]:
+    """Find every work in a post."""
+    line_mode = _line_mode(lines)
+    works: list[ParsedWork] = []
+    i = 0
+    n = len(lines)
+    first = True
+    while i < n:
+        work = ParsedWork(links=list(links or []), is_html=is_html)
+        start = _start_work(lines, i, work, line_mode, first=first)
+        j = start
+        while j < n and not _is_header_start(lines, j):
+            j += 1
+        end = j
+        if j < n:
+            # a subject line or heading just before the next header belongs to it
+            k = j - 1
+            while k > start and lines[k].blank:
+                k -= 1
+            if k > start and (lines[k].heading or parse_subject(lines[k].text) is not None or lines[k].rule):
+                end = k
+        _finish_body(lines[start:end], work, line_mode)
+        if works and _same_header(works[-1], work) and _same_story(_body_text(works[-1]), _body_text(work)):
+            kept = works[-1]
+            kept.warnings.append("second copy of the header and story removed")
+            for note in work.end_notes:
+                if note not in kept.end_notes:
+                    kept.end_notes.append(note)
+        elif work.fields or work.subject or work.chapters or not works:
+            works.append(work)
+        if end <= i:  # never loop without progress
+            end = i + 1
+        i = end
+        first = False
+    if not works:
+        works.append(ParsedWork(links=list(links or []), is_html=is_html))
+    return works

@@ -1,0 +1,84 @@
+"""Tell author's notes and footer junk apart from story text."""
+
+from __future__ import annotations
+
+import re
+
+_NOTE_START = re.compile(
+    r"^\s*[(\[]?\s*(?:a/?n|a\.n\.|author'?s?'? ?notes?|notes?|ps|p\.s\.|edit|eta|disclaimer|warning)\b\s*[:.\-)\]]",
+    re.I,
+)
+_META = re.compile(
+    r"\b(?:fic|fics|ficlet|ficlets|drabbles?|songfic|beta|betas|beta'd|betaed|beta-read|unbeta'd|unbetaed|"
+    r"prompt|prompts|challenge|written for|this story|this fic|this piece|title is|title comes|title from|"
+    r"title taken|thanks to|thank you|enjoy|inspired by|dedicated to|hope you|my first|spoilers?|canon|"
+    r"sequel|prequel|feedback|concrit|lyrics|one-?shot|fandom|pov|ooc|don'?t own|do not own|belongs? to|"
+    r"crossposted|cross-posted|mistakes are|all mistakes|my own|songfic|ficathon|comment fic|kudos)\b",
+    re.I,
+)
+_FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|my|me|we're|our)\b")
+_QUOTE_START = re.compile(r"^\s*[\"\u201c\u201d'\u2018\u2019\u00ab\u2014\-]")
+
+
+def is_author_note(text: str) -> bool:
+    """A paragraph that talks about the story ("I", "my beta", "not a songfic") rather than narrating it."""
+    if not text.strip() or _QUOTE_START.match(text):
+        return False
+    if _NOTE_START.match(text):
+        return True
+    meta = len(_META.findall(text))
+    if meta >= 2:
+        return True
+    return meta >= 1 and bool(_FIRST_PERSON.search(text))
+
+
+_END_MARK = re.compile(r"^[\W_]*(?:the end|end|fin|finis|finito|owari|end of (?:story|fic|part \w+)|the end\?)"
+                       r"[\W_]*$", re.I)
+_CHROME = re.compile(
+    r"^\s*(?:tags?|location|mood|music|current (?:mood|music|location)|entry tags|filed under|labels|posted in|"
+    r"share(?: this)?|link|reply|leave a comment|post a new comment|add to memories|track this|tell a friend|"
+    r"flag|edit entry|next entry|previous entry|\d+ comments?|comments? \(\d+\)|\(?\d+ comments? - leave a "
+    r"comment\)?)\b(?:\s*[:\-].*)?\s*$",
+    re.I,
+)
+_FEEDBACK = re.compile(
+    r"(?:\b(?:comments?|feedback|concrit|reviews?|kudos|con-?crit)\b.{0,60}\b(?:welcome|love|loved|appreciated|"
+    r"adored|please|always|encouraged|treasured|cherished|make my day|wanted|desired|craved)\b|"
+    r"^\s*(?:comments?|feedback|reviews?|concrit)\s*[.!:?]*\s*[(:;)\-\w]{0,4}\s*$|"
+    r"thanks? (?:you )?(?:so much )?for reading|hope you (?:all )?(?:enjoyed|liked)|let me know what you think|"
+    r"please (?:comment|review|leave)|(?:feedback|comments?) (?:is|are) (?:love|loved|welcome)|"
+    r"^\s*thanks? (?:to|you)\b)",
+    re.I,
+)
+_ARCHIVE = re.compile(
+    r"(?:this (?:story|fic) (?:is )?(?:also )?archived|also (?:posted|available|archived) (?:at|on)|"
+    r"cross-?posted (?:to|at|on)|originally posted|^\s*archived at|"
+    r"^\s*(?:next|previous|prev|back to|go to)\b.{0,40}\b(?:part|chapter|index|masterlist|story)|"
+    r"^\s*<<|>>\s*$|^\s*continued in\b|^\s*part \d+ (?:is )?here|masterlist|"
+    r"^\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$)",
+    re.I,
+)
+_END_NOTE_LABEL = re.compile(r"^\s*(?:a/?n|author'?s? notes?|end ?notes?|notes?|ps|p\.s\.)\s*[:.\-]\s*", re.I)
+
+
+def footer_kind(line: str) -> str | None:
+    """``end`` (The End, Fin), ``chrome`` (LJ Tags/Mood/Music), ``archive`` (links, archived at…),
+    ``feedback`` (requests and thanks), ``note`` (an A/N label), or None for story text."""
+    s = line.strip()
+    if not s:
+        return None
+    if len(s) <= 30 and _END_MARK.match(s):
+        return "end"
+    if len(s) <= 300 and _CHROME.match(s):
+        return "chrome"
+    if len(s) <= 300 and _ARCHIVE.search(s):
+        return "archive"
+    if len(s) <= 300 and _FEEDBACK.search(s):
+        return "feedback"
+    if _END_NOTE_LABEL.match(s):
+        return "note"
+    return None
+
+
+def strip_note_label(text: str) -> str:
+    return _END_NOTE_LABEL.sub("", text, count=1).strip()

@@ -1,0 +1,282 @@
+"""Readers for the values writers put after labels: word counts, dates, parts, challenges, subjects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from fanshelf.model import Challenge, SeriesPart
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+}
+_DRABBLES = {"drabble": 100, "double drabble": 200, "triple drabble": 300, "quadruple drabble": 400,
+             "half drabble": 50, "drabblet": 50}
+
+_NUM = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d+(?:\.\d+)?"
+
+
+def _to_number(s: str, k: bool = False) -> float:
+    s = s.replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", s):
+        return float(re.sub(r"[,.]", "", s))
+    val = float(s.replace(",", "."))
+    return val * 1000 if k else val
+
+
+def parse_word_count(value: str) -> int | None:
+    """``1,198 words`` → 1198, ``~ 28.000`` → 28000, ``1.5k`` → 1500, ``100 x 3`` → 300, ``drabble`` → 100."""
+    v = value.casefold().strip()
+    if not v:
+        return None
+    m = re.search(r"(" + _NUM + r")\s*(?:words?\s*)?[x×*]\s*(\d+)", v)
+    if m:
+        return int(_to_number(m.group(1)) * int(m.group(2)))
+    m = re.search(r"(\d+)\s*[x×*]\s*(" + "|".join(sorted(_DRABBLES, key=len, reverse=True)) + r")", v)
+    if m:
+        return int(m.group(1)) * _DRABBLES[m.group(2)]
+    m = re.search(r"(" + _NUM + r")\s*(k\b)?", v)
+    if m:
+        return round(_to_number(m.group(1), bool(m.group(2))))
+    for word in sorted(_DRABBLES, key=len, reverse=True):
+        if re.search(r"\b" + word + r"s?\b", v):
+            n = re.search(r"\b(" + "|".join(_NUMBER_WORDS) + r")\s+" + word, v)
+            return _DRABBLES[word] * (_NUMBER_WORDS[n.group(1)] if n else 1)
+    return None
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1)}
+_MONTHS.update({k[:3]: v for k, v in list(_MONTHS.items())})
+_MONTHS["sept"] = 9
+_MON = "|".join(sorted(_MONTHS, key=len, reverse=True))
+
+
+def _mkdate(y: int, m: int, d: int) -> str | None:
+    if y < 100:
+        y += 2000 if y < 50 else 1900
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date(value: str) -> str | None:
+    """ISO, ``12 March 2009``, ``March 12th, 2009``, ``Mar. 12 2009``, ``2009/03/12`` → ``YYYY-MM-DD``."""
+    v = value.casefold()
+    m = re.search(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", v)
+    if m:
+        return _mkdate(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s.-]+(" + _MON + r")\.?,?[\s.-]+(\d{4})\b", v)
+    if m:
+        return _mkdate(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
+    m = re.search(r"\b(" + _MON + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", v)
+    if m:
+        return _mkdate(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
+    m = re.search(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b", v)
+    if m:  # day-first unless that is impossible
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return _mkdate(y, b, a) if b <= 12 else _mkdate(y, a, b)
+    return None
+
+
+# ----------------------------------------------------------------------------- series parts
+_PART_NUM = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
+_PART_RES = [
+    re.compile(r"\b(?:part|chapter|ch\.?|pt\.?)\s*" + _PART_NUM + r"\s*(?:/|of)\s*" + _PART_NUM + r"\b", re.I),
+    re.compile(r"[(\[]\s*(\d{1,3})\s*/\s*(\d{1,3})\s*[)\]]"),
+    re.compile(r"(?:^|\s)(\d{1,3})\s*(?:/|of)\s*(\d{1,3})(?:\s*$|\s*[\[(:])", re.I),
+    re.compile(r"\b(?:part|chapter)\s*[:#]?\s*" + _PART_NUM + r"\b(?!\s*[/-]\s*\d)", re.I),
+]
+
+
+def _num(s: str) -> int:
+    return int(s) if s.isdigit() else _NUMBER_WORDS[s.casefold()]
+
+
+@dataclass(slots=True)
+class PartMatch:
+    part: int
+    of: int | None
+    start: int
+    end: int
+
+
+def find_part(text: str) -> PartMatch | None:
+    """``Part 2/4``, ``(3/3)``, ``Chapter: Three``, ``2 of 4``; a date such as ``(12/03)`` is not a part."""
+    for i, rx in enumerate(_PART_RES):
+        m = rx.search(text)
+        if not m:
+            continue
+        part = _num(m.group(1))
+        of = _num(m.group(2)) if i < 3 else None
+        if of is not None and (part < 1 or part > of or of > 200 or m.group(1).startswith("0")):
+            continue
+        after = text[m.end():m.end() + 3]
+        if re.match(r"\s*/\s*\d", after):  # 12/03/2009
+            continue
+        return PartMatch(part, of, m.start(), m.end())
+    return None
+
+
+def series_part(text: str, title: str | None) -> SeriesPart | None:
+    pm = find_part(text)
+    if pm is None or (pm.part == 1 and pm.of == 1):
+        return None
+    return SeriesPart(title=title, part=pm.part, of=pm.of)
+
+
+# ----------------------------------------------------------------------------- challenges
+_SITES = {"lj", "livejournal", "dw", "dreamwidth", "ij", "insanejournal", "tumblr", "ao3", "ff.net", "ffnet",
+          "fanfiction.net", "the", "a", "an", "my", "this", "that", "last", "it"}
+_COMMUNITY = r"([A-Za-z0-9][A-Za-z0-9_\-]{2,40})"
+_PROMPT_NUM_RE = re.compile(
+    r"\b(?:challenge|prompt|round|week|drabble|ficathon|fest|theme|table|claim)\s*(?:no\.?|number|#)?\s*#?"
+    r"\s*(\d{1,5})\b(?:\s*[-\u2013\u2014:]+\s*|\s*,\s*|\s+)?(?P<prompt>[^,.;!?()\n]*)", re.I)
+_QUOTED_PROMPT_RE = re.compile(
+    r"\bprompts?\b[^\"\u201c\u201d'\u2018]{0,40}?[\"\u201c\u2018']([^\"\u201d\u2019]+?)[\"\u201d\u2019](?!\w)", re.I)
+_WRITTEN_FOR_RE = re.compile(
+    r"\b(?:written|posted|made|created)?\s*for\s+(?:the\s+)?" + _COMMUNITY
+    + r"(?:'s)?\s+(?:over\s+)?(?:on|at|@)\s+(?:lj|livejournal|dw|dreamwidth|ij|insanejournal)\b", re.I)
+_AT_COMMUNITY_RE = re.compile(r"(?:\bat|\bon|\bover at|\bfor|@)\s+" + _COMMUNITY + r"\s*[.!]?\s*$", re.I)
+_COMMUNITY_WORD_RE = re.compile(r"\b" + _COMMUNITY + r"\s+(?:challenge|community|comm|ficathon|fest)\b", re.I)
+
+
+def _clean_prompt(s: str) -> str | None:
+    s = s.strip().strip("\"'\u201c\u201d\u2018\u2019 ").strip()
+    s = re.sub(r"[.!,;:]+$", "", s).strip().strip("\"'\u201c\u201d\u2018\u2019 ").strip()
+    if not s or s.casefold() in {"the", "a", "an", "prompt"}:
+        return None
+    return s
+
+
+def _is_community(name: str) -> bool:
+    return name.casefold() not in _SITES and ("_" in name or name.islower())
+
+
+def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None = None) -> Challenge | None:
+    """Read challenge and prompt statements.
+
+    ``Written for Challenge 503 - Second chances``, ``Prompt #419 - Loss, at slashthedrabble``,
+    ``for jack_ianto_las over on LiveJournal. The prompt was "Valentine's Day."``. ``labelled`` says the
+    text is the value of a Prompt/Written for label, so a bare value is the prompt itself.
+    """
+    ch = Challenge()
+    m = _PROMPT_NUM_RE.search(text)
+    if m:
+        ch.number = m.group(1)
+        rest = m.group("prompt") or ""
+        rest = re.split(r"\s+(?:at|on|for|over at|from)\s+\S+\s*$", rest.strip(), maxsplit=1, flags=re.I)[0]
+        ch.prompt = _clean_prompt(rest)
+        tail = text[m.end():]
+        cm = _AT_COMMUNITY_RE.search(tail) or _AT_COMMUNITY_RE.search(text)
+        if cm and _is_community(cm.group(1)):
+            ch.community = cm.group(1)
+    qm = _QUOTED_PROMPT_RE.search(text)
+    if qm and ch.prompt is None:
+        ch.prompt = _clean_prompt(qm.group(1))
+    wm = _WRITTEN_FOR_RE.search(text)
+    if wm and ch.community is None and _is_community(wm.group(1)):
+        ch.community = wm.group(1)
+    if ch.community is None:
+        cw = _COMMUNITY_WORD_RE.search(text)
+        if cw and "_" in cw.group(1):
+            ch.community = cw.group(1)
+    if ch.community is None and links:
+        low = text.casefold()
+        for name in links:
+            if name.casefold() in low and re.search(r"\b(?:for|at|on)\s+" + re.escape(name), text, re.I):
+                ch.community = name
+                break
+    if labelled and ch.prompt is None and ch.number is None:
+        value = text
+        if ch.community:
+            value = re.sub(r"(?:\b(?:at|on|for|over at)\s+)?" + re.escape(ch.community) + r"\b", "", value)
+        value = re.sub(r"\b(?:over\s+)?(?:on|at)\s+(?:lj|livejournal|dw|dreamwidth)\b", "", value, flags=re.I)
+        value = re.sub(r"^\s*(?:the\s+)?(?:prompt|challenge)\s*(?:was|is|of)?\s*", "", value, flags=re.I)
+        ch.prompt = _clean_prompt(value) if len(value) < 120 else None
+    if ch.prompt is None and ch.number is None and ch.community is None:
+        return None
+    return ch
+
+
+def mentions_challenge(text: str) -> bool:
+    return bool(re.search(r"\b(?:written for|prompt|challenge|ficathon|fest\b|request(?:ed)? by|for the)\b",
+                          text, re.I))
+
+
+# ----------------------------------------------------------------------------- subject lines
+_SUBJECT_KIND = (r"(?:fic|fics|ficlet|ficlets|drabble|drabbles|double drabble|fanfic|fan fic|fanfiction|new fic"
+                 r"|story|one-?shot|oneshot|fic post|triple drabble|poem|vignette)")
+_SUBJECT_RE = re.compile(r"^\s*(?:(?P<fandom>[^:\"\u201c]{1,60}?)\s+)?" + _SUBJECT_KIND
+                         + r"\s*(?:[:\-\u2013\u2014]\s*|\s+(?=[\"\u201c]))(?P<rest>.+)$", re.I)
+_BY_RE = re.compile(r",?\s+by\s+(?P<author>[\w.\-]+)\s*(?=[(\[]|$)", re.I)
+
+
+@dataclass(slots=True)
+class Subject:
+    title: str | None = None
+    fandom: str | None = None
+    rating: str | None = None
+    pairing: str | None = None
+    author: str | None = None
+    tags: list[str] | None = None
+    part_text: str | None = None
+
+
+_RATING_WORD = re.compile(r"^(?:g|pg|pg-?13|pg-?15|r|nc-?17|nc-?18|t|m|ma|k\+?|x|xxx|gen|teen|mature|explicit"
+                          r"|adult|18\+|15\+|13\+|nc17|pg13)$", re.I)
+
+
+def parse_subject(line: str, *, require_kind: bool = True) -> Subject | None:
+    """``Fic: TITLE (RATING) [PAIRING]``, ``FANDOM Fic: "TITLE"``, ``TITLE 2/4 [FANDOM: PAIRING]``,
+    ``TITLE, by AUTHOR (RATING) [TAG]``."""
+    m = _SUBJECT_RE.match(line)
+    subj = Subject()
+    if m:
+        rest = m.group("rest").strip()
+        if m.group("fandom"):
+            fan = m.group("fandom").strip(" -[]")
+            if fan.casefold() not in {"new", "a", "my", "the"}:
+                subj.fandom = fan
+    elif require_kind:
+        return None
+    else:
+        rest = line.strip()
+    for bm in re.finditer(r"\[([^\]]+)\]", rest):
+        inner = bm.group(1).strip()
+        if ":" in inner:
+            fan, _, pair = inner.partition(":")
+            subj.fandom = subj.fandom or fan.strip()
+            subj.pairing = pair.strip() or None
+        elif "/" in inner or "&" in inner:
+            subj.pairing = inner
+        else:
+            subj.tags = [*(subj.tags or []), inner]
+    rest = re.sub(r"\[[^\]]*\]", " ", rest)
+    for pm in re.finditer(r"\(([^)]+)\)", rest):
+        inner = pm.group(1).strip()
+        if _RATING_WORD.match(inner):
+            subj.rating = inner
+        elif find_part("(" + inner + ")"):
+            subj.part_text = inner
+    rest = re.sub(r"\(([^)]+)\)", lambda mm: " " if (_RATING_WORD.match(mm.group(1).strip())
+                                                     or find_part("(" + mm.group(1) + ")")) else mm.group(0), rest)
+    bym = _BY_RE.search(rest)
+    if bym:
+        subj.author = bym.group("author")
+        rest = rest[:bym.start()] + rest[bym.end():]
+    pm2 = re.search(r"\s(\d{1,3}\s*/\s*\d{1,3})\s*$", rest)
+    if pm2 and find_part(pm2.group(1)):
+        subj.part_text = pm2.group(1)
+        rest = rest[:pm2.start()]
+    title = rest.strip().strip(",;:-").strip()
+    qm = re.fullmatch(r"[\"\u201c'](.+?)[\"\u201d']", title)
+    if qm:
+        title = qm.group(1).strip()
+    subj.title = title or None
+    return subj

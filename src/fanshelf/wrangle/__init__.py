@@ -1,0 +1,421 @@
+"""Map what the writer wrote to canonical AO3-style tags, giving :class:`~fanshelf.model.Work` objects."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+
+from fanshelf.model import (
+    NO_FANDOM,
+    UNTITLED,
+    Challenge,
+    Chapter,
+    Line,
+    SeriesPart,
+    Work,
+)
+from fanshelf.parse import ParsedWork
+from fanshelf.parse.values import find_challenge, find_part, parse_date, parse_word_count
+from fanshelf.taxonomy import Taxonomy
+from fanshelf.wrangle.vocab import map_genre, map_rating, map_warnings
+
+__all__ = ["count_words", "wrangle", "wrangle_pairings"]
+
+_EXTRA_KEYS = {"disclaimer", "beta", "spoilers", "feedback", "archive", "dedication", "warnings", "language",
+               "date", "part", "series"}
+
+_WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def count_words(text: str) -> int:
+    """Words are runs of letters and digits; an apostrophe or hyphen inside joins (``don't``, ``well-known``);
+    punctuation alone is no word; each Chinese/Japanese/Korean character counts as one word."""
+    cjk = len(_CJK_RE.findall(text))
+    if cjk:
+        text = _CJK_RE.sub(" ", text)
+    return len(_WORD_RE.findall(text)) + cjk
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for it in items:
+        it = it.strip()
+        k = it.casefold()
+        if it and k not in seen:
+            seen.add(k)
+            out.append(it)
+    return out
+
+
+def _clean_value(s: str) -> str:
+    s = re.sub(r"\s+", " ", s).strip()
+    s = s.strip(" .,;:")
+    qm = re.fullmatch(r"[\"\u201c'\u2018](.+?)[\"\u201d'\u2019]", s)
+    return qm.group(1).strip() if qm else s
+
+
+def _split_list(value: str, *, amp: bool = False) -> list[str]:
+    pattern = r"\s*(?:[,;\n]|\band\b|\bplus\b" + (r"|&" if amp else "") + r")\s*"
+    return [p for p in (_clean_value(x) for x in re.split(pattern, value)) if p]
+
+
+# ----------------------------------------------------------------------------- pairings
+_QUALIFIER_RE = re.compile(
+    r"^(?:(?:implied|background|mentioned|past|eventual|established|one-?sided|unrequited|hints? of|hinted|"
+    r"slight|a little(?: bit)? of|a bit of|some|minor|referenced|brief|onesided|light|vague|possible|"
+    r"requited|former|future|pre-?slash|pre)\s+)+",
+    re.I,
+)
+_NO_PAIRING = {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nada", "none really", "no ship",
+               "nope", "not really", "no romance"}
+_PAIR_TAGS = {"ensemble": "Ensemble", "pre-slash": "Pre-Slash", "preslash": "Pre-Slash", "team": "Team",
+              "gen": "Gen", "friendship": "Friendship"}
+
+
+def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list[str], list[str]]:
+    """Split a pairing line: (relationships as (written, kind)), characters, additional tags, notes.
+
+    Splits on ``,`` ``;`` `` and `` `` with ``, never on ``/`` or ``&``; qualifiers ("implied", parentheses)
+    are moved aside as notes.
+    """
+    notes: list[str] = []
+
+    def _paren(m: re.Match[str]) -> str:
+        notes.append(m.group(1).strip())
+        return " "
+
+    text = re.sub(r"\(([^()]*)\)", _paren, value)
+    rels: list[tuple[str, str]] = []
+    chars: list[str] = []
+    tags: list[str] = []
+    for raw_item in re.split(r"\s*(?:[,;\n]|\band\b|\bwith\b|\bplus\b|\bwhile\b|\+)\s*", text, flags=re.I):
+        item = _clean_value(raw_item)
+        if not item:
+            continue
+        qm = _QUALIFIER_RE.match(item)
+        if qm:
+            qual = qm.group(0).strip()
+            if re.fullmatch(r"pre-?slash", qual, re.I):
+                tags.append("Pre-Slash")
+            notes.append(f"{qual} {item[qm.end():]}".strip())
+            item = item[qm.end():].strip()
+            if not item:
+                continue
+        low = item.casefold()
+        if low in _NO_PAIRING:
+            if low == "gen":
+                tags.append("Gen")
+            continue
+        if low in _PAIR_TAGS:
+            tags.append(_PAIR_TAGS[low])
+            continue
+        cm = re.fullmatch(r"(.+?)[\s-]+centric", item, re.I)
+        if cm:
+            chars.append(cm.group(1).strip())
+            tags.append(f"{cm.group(1).strip()}-centric")
+            continue
+        if "/" in item or "&" in item or re.search(r"\s[xX]\s", item):
+            kind = "&" if "&" in item and "/" not in item else "/"
+            item = re.sub(r"\s*/\s*", "/", item)
+            item = re.sub(r"\s+[xX]\s+", "/", item)
+            item = re.sub(r"\s*&\s*", " & ", item)
+            rels.append((item, kind))
+        else:
+            chars.append(item)
+    return rels, chars, tags, notes
+
+
+def _surname(name: str) -> str:
+    base = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
+    base = base.split("|")[0].strip()
+    parts = base.split()
+    return (parts[-1] if parts else name).casefold()
+
+
+# ----------------------------------------------------------------------------- the work
+class _Builder:
+    def __init__(self, pw: ParsedWork, tax: Taxonomy) -> None:
+        self.pw = pw
+        self.tax = tax
+        self.work = Work()
+
+    def build(self) -> Work:
+        pw, w = self.pw, self.work
+        w.warnings.extend(pw.warnings)
+        self._title()
+        self._creators()
+        self._fandoms_and_people()
+        self._rating_warnings_tags()
+        w.summary = "\n".join(pw.values("summary")) or None
+        notes = [*pw.values("notes"), *pw.notes]
+        w.notes = "\n\n".join(notes) or None
+        w.end_notes = "\n\n".join(pw.end_notes) or None
+        lang = pw.first("language")
+        if lang:
+            w.language = _clean_value(lang)
+        words = pw.first("words")
+        w.stated_word_count = parse_word_count(words) if words else None
+        date = pw.first("date")
+        w.published = (parse_date(date) if date else None) or pw.byline_date
+        self._challenge()
+        self._series()
+        self._chapters()
+        self._extra()
+        if not pw.fields and pw.subject is None and pw.heading_title is None:
+            w.warnings.append("no header found: the whole post is the story")
+        return w
+
+    # -- title and creators
+    def _title(self) -> None:
+        pw, w = self.pw, self.work
+        title = pw.first("title") or (pw.subject.title if pw.subject else None) or pw.heading_title
+        if title:
+            title = _clean_value(title.replace("\n", " "))
+            pm = find_part(title)
+            if pm is not None and pm.start > 0:
+                self._title_part = title
+                title = title[:pm.start].rstrip(" ,:-([\u2013\u2014")
+        w.title = (title or UNTITLED)[:255] or UNTITLED
+
+    def _creators(self) -> None:
+        pw = self.pw
+        names: list[str] = []
+        for v in pw.values("author"):
+            names.extend(_split_list(v, amp=True))
+        if pw.subject and pw.subject.author:
+            names.append(pw.subject.author)
+        if pw.byline_creator:
+            names.append(pw.byline_creator)
+        cleaned = [re.sub(r"^(?:by|lj user|user)\s+", "", n, flags=re.I).strip("@ ") for n in names]
+        self.work.creators = _dedupe(cleaned)
+
+    # -- fandoms, relationships, characters
+    def _fandoms_and_people(self) -> None:
+        pw, w, tax = self.pw, self.work, self.tax
+        fandom_values = list(pw.values("fandom"))
+        pairing_values = list(pw.values("pairing"))
+        char_values = list(pw.values("characters"))
+        for v in pw.values("fandom_pairing"):
+            parts = re.split(r"\s*(?:[,;:]|\s[-\u2013\u2014]\s)\s*", v, maxsplit=1)
+            fandom_values.append(parts[0])
+            if len(parts) > 1:
+                pairing_values.append(parts[1])
+        for v in pw.values("characters_pairings"):
+            pairing_values.append(v)
+        if pw.subject and pw.subject.fandom:
+            fandom_values.append(pw.subject.fandom)
+        if pw.subject and pw.subject.pairing and not pairing_values:
+            pairing_values.append(pw.subject.pairing)
+
+        fandoms: list[str] = []
+        for v in fandom_values:
+            fandoms.extend(self._fandom_items(v))
+        fandoms = _dedupe(fandoms)
+
+        rels_written: list[tuple[str, str]] = []
+        written_chars: list[str] = []
+        tags: list[str] = []
+        for v in pairing_values:
+            r, c, t, _notes = wrangle_pairings(v)
+            rels_written.extend(r)
+            written_chars.extend(c)
+            tags.extend(t)
+        for v in char_values:
+            for item in _split_list(re.sub(r"\([^)]*\)", " ", v), amp=True):
+                if "/" in item:
+                    rels_written.append((re.sub(r"\s*/\s*", "/", item), "/"))
+                else:
+                    written_chars.append(item)
+
+        names_in_rels = [n.strip() for raw, _k in rels_written for n in re.split(r"/|&", raw) if n.strip()]
+        if not fandoms:
+            fandoms = self._infer_fandoms([*written_chars, *names_in_rels])
+        w.fandoms = fandoms or [NO_FANDOM]
+        scope = [f for f in fandoms if f != NO_FANDOM]
+
+        def resolve(name: str) -> str:
+            name = _clean_value(name)
+            return tax.character(name, scope) or name
+
+        relationships: list[str] = []
+        rel_chars: list[str] = []
+        for raw, kind in rels_written:
+            people = [resolve(n) for n in re.split(r"\s*/\s*|\s*&\s*", raw) if n.strip()]
+            rel_chars.extend(people)
+            canonical = tax.relationship(people, kind) if len(people) > 1 else None
+            if canonical is None:
+                ordered = sorted(people, key=_surname)
+                canonical = (" & " if kind == "&" else "/").join(ordered)
+            relationships.append(canonical)
+        w.relationships_raw = _dedupe(raw for raw, _k in rels_written)
+        w.relationships = _dedupe(relationships)
+        w.characters = _dedupe([*(resolve(c) for c in written_chars), *rel_chars])
+        self._pair_tags = tags
+
+    def _fandom_items(self, value: str) -> list[str]:
+        value = _clean_value(value)
+        whole = self.tax.fandom(value)
+        if whole:
+            return [whole]
+        out = []
+        for item in re.split(r"\s*(?:[,;\n]|\band\b|/|\s[xX]\s|\bcrossover\b)\s*", value):
+            item = _clean_value(item)
+            if item and item.casefold() not in {"crossover", "fusion"}:
+                out.append(self.tax.fandom(item) or item)
+        return out
+
+    def _infer_fandoms(self, names: Sequence[str]) -> list[str]:
+        pw, tax = self.pw, self.tax
+        sources: list[tuple[str, str]] = []
+        for v in pw.values("disclaimer"):
+            sources.append(("the disclaimer", v))
+        if pw.subject and pw.subject.tags:
+            sources.append(("the subject line", " ".join(pw.subject.tags)))
+        for label, text in sources:
+            found = tax.find_fandoms_in(text)
+            if found:
+                self.work.warnings.append(f"fandom inferred from {label}: {', '.join(found)}")
+                return found
+        if names:
+            found = tax.infer_fandoms_from_characters(names)
+            if found:
+                self.work.warnings.append(f"fandom inferred from the characters: {', '.join(found)}")
+                return found
+        texts = [*pw.values("notes"), *pw.notes, *pw.values("summary"), *pw.values("tags")]
+        if pw.byline_community:
+            texts.append(pw.byline_community)
+        for text in texts:
+            found = tax.find_fandoms_in(text)
+            if found:
+                self.work.warnings.append(f"fandom inferred from the notes: {', '.join(found)}")
+                return found
+        return []
+
+    # -- rating, warnings, categories, tags
+    def _rating_warnings_tags(self) -> None:
+        pw, w, tax = self.pw, self.work, self.tax
+        rating_raw = pw.first("rating") or (pw.subject.rating if pw.subject else None)
+        w.rating_raw = _clean_value(rating_raw) if rating_raw else None
+        w.rating = map_rating(rating_raw)
+        warn_values = pw.values("warnings")
+        warnings, warn_tags = map_warnings(" ; ".join(warn_values) if warn_values else None)
+        w.archive_warnings = warnings
+        categories: list[str] = []
+        tags: list[str] = []
+        for v in pw.values("genre"):
+            cats, rest = map_genre(v)
+            categories.extend(cats)
+            tags.extend(rest)
+        for v in pw.values("tags"):
+            for item in _split_list(v):
+                cats, rest = map_genre(item) if item.casefold() in {"slash", "het", "femslash", "gen"} else ([], [item])
+                categories.extend(cats)
+                tags.extend(rest)
+        if pw.subject and pw.subject.tags:
+            for t in pw.subject.tags:
+                cats, rest = map_genre(t)
+                categories.extend(cats)
+                tags.extend(rest)
+        tags.extend(getattr(self, "_pair_tags", []))
+        tags.extend(warn_tags)
+        w.categories = _dedupe(categories)
+        w.additional_tags = _dedupe(self._freeform(t) for t in tags if t.casefold() not in {"gen"})
+
+    def _freeform(self, tag: str) -> str:
+        tag = _clean_value(tag)
+        return self.tax.freeform(tag) or tag
+
+    # -- challenge and series
+    def _challenge(self) -> None:
+        pw = self.pw
+        found: Challenge | None = None
+        candidates: list[tuple[str, bool]] = [(v, True) for v in pw.values("prompt")]
+        candidates += [(v, False) for v in [*pw.values("notes"), *pw.notes, *pw.values("summary")]]
+        candidates += [(f.value, False) for f in pw.fields if f.key is None]
+        for text, labelled in candidates:
+            ch = find_challenge(text, labelled=labelled, links=pw.links)
+            if ch is None:
+                continue
+            if found is None:
+                found = ch
+            else:
+                found.prompt = found.prompt or ch.prompt
+                found.number = found.number or ch.number
+                found.community = found.community or ch.community
+        if found is not None and found.community is None and pw.byline_community:
+            found.community = pw.byline_community
+        self.work.challenge = found
+
+    def _series(self) -> None:
+        pw, w = self.pw, self.work
+        series_title = pw.first("series")
+        texts = [*pw.values("part"), getattr(self, "_title_part", "") or "",
+                 pw.subject.part_text if pw.subject and pw.subject.part_text else ""]
+        for text in texts:
+            if not text:
+                continue
+            pm = find_part(text) or find_part(f"part {text}")
+            if pm is None:
+                continue
+            if pm.part == 1 and pm.of == 1:
+                return
+            w.series_part = SeriesPart(title=_clean_value(series_title) if series_title else w.title,
+                                       part=pm.part, of=pm.of)
+            return
+        if series_title:
+            pm = find_part(series_title)
+            if pm is not None and not (pm.part == 1 and pm.of == 1):
+                w.series_part = SeriesPart(title=_clean_value(series_title[:pm.start]) or w.title,
+                                           part=pm.part, of=pm.of)
+
+    # -- body
+    def _chapters(self) -> None:
+        pw, w = self.pw, self.work
+        total = 0
+        for title, paras in pw.chapters:
+            texts: list[str] = []
+            htmls: list[str] = []
+            for p in paras:
+                t, h = _render_paragraph(p, pw.is_html)
+                texts.append(t)
+                htmls.append(h)
+            text = "\n\n".join(texts)
+            total += count_words(text)
+            w.chapters.append(Chapter(title=title, text=text, html="\n".join(htmls)))
+        w.word_count = total
+
+    def _extra(self) -> None:
+        pw, w = self.pw, self.work
+        for f in pw.fields:
+            if (f.key is None or f.key in _EXTRA_KEYS) and f.value:
+                label = f.label
+                w.extra[label] = f"{w.extra[label]}\n{f.value}" if label in w.extra else f.value
+        if pw.subject is not None and pw.subject.title and pw.first("title"):
+            pass
+        if pw.byline_community:
+            w.extra.setdefault("Community", pw.byline_community)
+        for k, v in pw.footer_extra.items():
+            w.extra.setdefault(k, v)
+
+
+def _looks_wrapped(p: list[Line]) -> bool:
+    return len(p) > 1 and all(45 <= len(ln.text) <= 100 for ln in p[:-1])
+
+
+def _render_paragraph(p: list[Line], is_html: bool) -> tuple[str, str]:
+    if len(p) == 1 and p[0].rule:
+        return p[0].text, "<hr />"
+    joiner_t, joiner_h = ("\n", "<br />\n")
+    if not is_html and _looks_wrapped(p):
+        joiner_t, joiner_h = " ", " "
+    text = joiner_t.join(ln.text for ln in p)
+    inner = joiner_h.join(ln.html if ln.html else html.escape(ln.text, quote=False) for ln in p)
+    return text, f"<p>{inner}</p>"
+
+
+def wrangle(pw: ParsedWork, taxonomy: Taxonomy) -> Work:
+    """One parsed work → one :class:`Work` with canonical tags."""
+    return _Builder(pw, taxonomy).build()
