@@ -45,9 +45,12 @@ class ParsedWork:
         return vals[0] if vals else None
 
 
+_NON_WORD = re.compile(r"[\W_]+")
+
+
 def _norm(s: str) -> str:
-    s = s.translate({0x2019: "'", 0x2018: "'", 0x201C: '"', 0x201D: '"'}).casefold()
-    return re.sub(r"[\W_]+", " ", s).strip()
+    """Fold case and punctuation (quotes included) for comparisons."""
+    return _NON_WORD.sub(" ", s.casefold()).strip()
 
 
 # ----------------------------------------------------------------------------- small predicates
@@ -410,7 +413,7 @@ def _dedupe_paragraphs(paras: list[list[Line]], work: ParsedWork) -> None:
     """A story pasted twice: cut the second copy."""
     if len(paras) < 4:
         return
-    texts = [_norm(_para_text(p)) for p in paras]
+    texts = [_para_text(p).strip() for p in paras]
     first = texts[0]
     if len(first) < 20:
         return

@@ -84,13 +84,16 @@ def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list
     notes: list[str] = []
 
     def _paren(m: re.Match[str]) -> str:
-        notes.append(m.group(1).strip())
+        note = m.group(1).strip()
+        notes.append(note)
+        if note.casefold() in _PAIR_TAGS:
+            tags.append(_PAIR_TAGS[note.casefold()])
         return " "
 
-    text = re.sub(r"\(([^()]*)\)", _paren, value)
     rels: list[tuple[str, str]] = []
     chars: list[str] = []
     tags: list[str] = []
+    text = re.sub(r"\(([^()]*)\)", _paren, value)
     for raw_item in re.split(r"\s*(?:[,;\n]|\band\b|\bwith\b|\bplus\b|\bwhile\b|\+)\s*", text, flags=re.I):
         item = _clean_value(raw_item)
         if not item:
@@ -296,7 +299,7 @@ class _Builder:
 
     # -- rating, warnings, categories, tags
     def _rating_warnings_tags(self) -> None:
-        pw, w, tax = self.pw, self.work, self.tax
+        pw, w = self.pw, self.work
         rating_raw = pw.first("rating") or (pw.subject.rating if pw.subject else None)
         w.rating_raw = _clean_value(rating_raw) if rating_raw else None
         w.rating = map_rating(rating_raw)
