@@ -300,7 +300,8 @@ def test_tiny_characters(tiny: Taxonomy) -> None:
     assert tiny.character("John", []) is None
     assert tiny.character_fandoms("Jack Harkness") == ["Torchwood", "Doctor Who"]
     assert tiny.infer_fandoms_from_characters(["Jack", "Tosh"]) == ["Torchwood"]
-    assert tiny.infer_fandoms_from_characters(["John"]) == []  # one each: a tie
+    assert tiny.infer_fandoms_from_characters(["John"]) == ["Sherlock (TV)"]  # one each, 30 >= 1.5 x 20
+    assert tiny.infer_fandoms_from_characters(["John", "Jack"]) == ["Torchwood"]
 
 
 def test_tiny_relationships_and_freeforms(tiny: Taxonomy) -> None:

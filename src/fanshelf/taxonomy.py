@@ -481,7 +481,7 @@ class Taxonomy:
             return []
         scores.sort(key=lambda s: (-s[0], -s[1]))
         best = scores[0]
-        if len(scores) > 1 and scores[1][0] == best[0] and best[1] < 2 * scores[1][1]:
+        if len(scores) > 1 and scores[1][0] == best[0] and best[1] < 1.5 * scores[1][1]:
             return []
         return [self.fandoms[best[2]]]
 

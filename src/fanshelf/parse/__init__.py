@@ -16,7 +16,7 @@ import yaml
 from fanshelf.model import Line
 from fanshelf.parse.labels import MULTILINE, STRONG, Field, label_key, split_fields
 from fanshelf.parse.notes import footer_kind, is_author_note, strip_note_label
-from fanshelf.parse.values import Subject, parse_date, parse_subject
+from fanshelf.parse.values import Subject, find_part, parse_date, parse_subject
 
 __all__ = ["Field", "ParsedWork", "parse_lines"]
 
@@ -79,7 +79,8 @@ _BYLINE_RES = [
                r"(?:\s+on\s+(?P<date>.+?))?\s*[.:]?\s*$", re.I),
     re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s*(?:on\s+(?P<date>.+?))?\s*[,:.]\s*$", re.I),
 ]
-_DATE_LINE = re.compile(r"^\s*(?:\w+day,?\s+)?[\w ,./\-]{6,40}\s*(?:\d{1,2}:\d{2}\s*(?:am|pm)?)?\s*$", re.I)
+_DATE_LINE = re.compile(r"^\s*(?:\w+day,?\s+)?[\w ,./\-]{6,40}?\s*(?:(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?)?"
+                        r"\s*$", re.I)
 
 
 def _read_byline(text: str, work: ParsedWork) -> bool:
@@ -131,18 +132,26 @@ def _yaml_values(v: Any) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- the header
-def _block_is_short(lines: list[Line], i: int, limit: int = 6) -> bool:
-    """The run of non-label text lines starting at i ends within ``limit`` lines."""
-    n = 0
+def _block_is_short(lines: list[Line], i: int) -> bool:
+    """The run of non-label text lines starting at i is short enough to continue a header value.
+
+    A run ended by a blank line may be up to 6 lines (1,200 characters); one ended by another label at
+    most 3 lines (500 characters), since a story pasted straight after a header can be followed by a
+    second copy of that header.
+    """
+    n = chars = 0
     while i < len(lines):
         ln = lines[i]
-        if ln.blank or ln.rule or ln.cut or _known(_fields_of(ln)):
-            return True
+        if ln.blank or ln.rule or ln.cut:
+            return n <= 6 and chars <= 1200
+        if _known(_fields_of(ln)):
+            return n <= 3 and chars <= 500
         n += 1
-        if n > limit:
+        chars += len(ln.text)
+        if n > 6:
             return False
         i += 1
-    return True
+    return n <= 6 and chars <= 1200
 
 
 def _is_header_start(lines: list[Line], i: int) -> bool:
@@ -170,7 +179,7 @@ def _is_header_start(lines: list[Line], i: int) -> bool:
     return False
 
 
-def _read_header(lines: list[Line], i: int, work: ParsedWork) -> int:
+def _read_header(lines: list[Line], i: int, work: ParsedWork, line_mode: bool = False) -> int:
     """Read labelled lines from i; return the index of the first line after the header."""
     n = len(lines)
     last: Field | None = None
@@ -198,9 +207,19 @@ def _read_header(lines: list[Line], i: int, work: ParsedWork) -> int:
             last, last_idx = work.fields[-1], j
             j += 1
             continue
-        # not a label line: a continuation of the previous value, or the story
+        # not a label line: a part marker, the title repeated, a continuation, or the story
+        if len(ln.text) <= 40 and re.fullmatch(r"\(?\s*(?:part|chapter)\s+\S+(?:\s*(?:/|of)\s*\S+)?\s*\)?",
+                                               ln.text.strip(), re.I) and find_part(ln.text):
+            work.fields.append(Field("part", "Part", ln.text.strip(" ()")))
+            last, last_idx = work.fields[-1], j
+            j += 1
+            continue
+        if seen_known and _is_title_repeat(ln.text, work.first("title")):
+            j += 1
+            break
         if last is not None and last_idx == j - 1 and (
-            not last.value or ((last.key in MULTILINE or last.key is None) and _block_is_short(lines, j))
+            not last.value
+            or (not line_mode and (last.key in MULTILINE or last.key is None) and _block_is_short(lines, j))
         ):
             joined = f"{last.value}\n{ln.text}" if last.value else ln.text
             work.fields[-1] = last = Field(last.key, last.label, joined)
@@ -282,6 +301,11 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
     header_at = k if k < n and _is_header_start(lines, k) else None
     if header_at is None and i < n and _known(_fields_of(lines[i])):
         header_at = i
+    if header_at is not None:  # a known label before the strong header start opens the header
+        for k in range(i, header_at):
+            if _known(_fields_of(lines[k])):
+                header_at = k
+                break
     if header_at is not None:
         while i < header_at:
             ln = lines[i]
@@ -300,7 +324,7 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
                 work.notes.append(ln.text)
             i += 1
         if work.fields or fm is None:
-            i = _read_header(lines, header_at, work)
+            i = _read_header(lines, header_at, work, line_mode)
     elif not work.fields and i < n and lines[i].heading and len(lines[i].text) <= 150:
         work.heading_title = lines[i].text
         i += 1
@@ -482,8 +506,36 @@ def _same_story(a: str, b: str) -> bool:
     return a[:head] == b[:head] and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
 
 
+_DIVIDER = re.compile(r"^(?:[\W_]\s*){3,60}$|^(?=.*[oOxX])(?=.*[a-z])(?=.*[A-Z])[oOxX0~*.\-\s]{5,40}$")
+
+
+def _mark_dividers(lines: list[Line]) -> list[Line]:
+    """Lines made only of symbols (``———``, ``~*~*~``) or ``oOoOo``-style dividers are rules."""
+    out = lines
+    for idx, ln in enumerate(lines):
+        t = ln.text.strip()
+        if not ln.rule and 3 <= len(t) <= 60 and _DIVIDER.match(t) and not re.search(r"[\"'\u201c\u201d!?]", t):
+            if out is lines:
+                out = list(lines)
+            out[idx] = Line(ln.text, ln.html, rule=True, cut=ln.cut, heading=ln.heading, origin=ln.origin)
+    return out
+
+
+def _inherit(works: list[ParsedWork]) -> None:
+    """Later works of a post share what the post states once: its byline, and a fandom said only once."""
+    first = works[0]
+    first_fandoms = [f for f in first.fields if f.key == "fandom"]
+    for w in works[1:]:
+        w.byline_creator = w.byline_creator or first.byline_creator
+        w.byline_community = w.byline_community or first.byline_community
+        w.byline_date = w.byline_date or first.byline_date
+        if first_fandoms and not any(f.key in ("fandom", "fandom_pairing") for f in w.fields):
+            w.fields.extend(first_fandoms)
+
+
 def parse_lines(lines: list[Line], *, links: list[str] | None = None, is_html: bool = False) -> list[ParsedWork]:
     """Find every work in a post."""
+    lines = _mark_dividers(lines)
     line_mode = _line_mode(lines)
     works: list[ParsedWork] = []
     i = 0
@@ -518,4 +570,5 @@ def parse_lines(lines: list[Line], *, links: list[str] | None = None, is_html: b
         first = False
     if not works:
         works.append(ParsedWork(links=list(links or []), is_html=is_html))
+    _inherit(works)
     return works

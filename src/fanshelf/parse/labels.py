@@ -118,7 +118,8 @@ def label_key(label: str) -> str | None:
 
 # A label: up to 5 words of letters (with ' / & ( ) . -), then a separator.
 _LABEL = r"[A-Za-z][A-Za-z'\u2019/&() .\-]{0,38}?"
-_COLON_RE = re.compile(r"^\s*(?P<label>" + _LABEL + r")\s*[:\uff1a]\s*(?P<value>.*)$")
+_ENUM = r"(?:(?:\d{1,2}|#\d{1,2})[.):]?\s+)?"  # "1. Title: X" in numbered round-ups
+_COLON_RE = re.compile(r"^\s*" + _ENUM + r"(?P<label>" + _LABEL + r")\s*[:\uff1a]\s*(?P<value>.*)$")
 _DASH_RE = re.compile(r"^\s*(?P<label>" + _LABEL + r")\s+[-\u2013\u2014]{1,2}\s+(?P<value>.+)$")
 _PAD_RE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z'/ ]{1,20}?)(?:\t+|\s{3,})(?P<value>\S.*)$")
 

@@ -13,7 +13,8 @@ _META = re.compile(
     r"prompt|prompts|challenge|written for|this story|this fic|this piece|title is|title comes|title from|"
     r"title taken|thanks to|thank you|enjoy|inspired by|dedicated to|hope you|my first|spoilers?|canon|"
     r"sequel|prequel|feedback|concrit|lyrics|one-?shot|fandom|pov|ooc|don'?t own|do not own|belongs? to|"
-    r"crossposted|cross-posted|mistakes are|all mistakes|my own|songfic|ficathon|comment fic|kudos)\b",
+    r"crossposted|cross-posted|mistakes are|all mistakes|my own|songfic|ficathon|comment fic|kudos|typos?|"
+    r"apologies|I wrote|wrote this|wrote it|mods?|exchange|gift|recipient|dear|happy birthday)\b",
     re.I,
 )
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|my|me|we're|our)\b")
@@ -38,7 +39,10 @@ _CHROME = re.compile(
     r"^\s*(?:tags?|location|mood|music|current (?:mood|music|location)|entry tags|filed under|labels|posted in|"
     r"share(?: this)?|link|reply|leave a comment|post a new comment|add to memories|track this|tell a friend|"
     r"flag|edit entry|next entry|previous entry|\d+ comments?|comments? \(\d+\)|\(?\d+ comments? - leave a "
-    r"comment\)?)\b(?:\s*[:\-].*)?\s*$",
+    r"comment\)?)\b(?:\s*[:\-].*)?\s*$|"
+    r"^\s*(?:share(?: this)?(?: on \w+)?|tweet(?: this)?|facebook|tumblr|reblog|like|pin it|email this|print)"
+    r"(?:(?:\s*[\u00b7|\-\u2022/,]\s*|\s+)(?:share(?: this)?(?: on \w+)?|tweet(?: this)?|facebook|tumblr|reblog|like|"
+    r"pin it|email this|print))*\s*$",
     re.I,
 )
 _FEEDBACK = re.compile(
@@ -47,14 +51,15 @@ _FEEDBACK = re.compile(
     r"^\s*(?:comments?|feedback|reviews?|concrit)\s*[.!:?]*\s*[(:;)\-\w]{0,4}\s*$|"
     r"thanks? (?:you )?(?:so much )?for reading|hope you (?:all )?(?:enjoyed|liked)|let me know what you think|"
     r"please (?:comment|review|leave)|(?:feedback|comments?) (?:is|are) (?:love|loved|welcome)|"
-    r"^\s*thanks? (?:to|you)\b)",
+    r"^\s*(?:many |big |huge )?thanks?(?: so much| again)? (?:to|you)\b|makes? my day|"
+    r"^\s*(?:thanks|thank you)[.!]*\s*$)",
     re.I,
 )
 _ARCHIVE = re.compile(
     r"(?:this (?:story|fic) (?:is )?(?:also )?archived|also (?:posted|available|archived) (?:at|on)|"
     r"cross-?posted (?:to|at|on)|originally posted|^\s*archived at|"
     r"^\s*(?:next|previous|prev|back to|go to)\b.{0,40}\b(?:part|chapter|index|masterlist|story)|"
-    r"^\s*<<|>>\s*$|^\s*continued in\b|^\s*part \d+ (?:is )?here|masterlist|"
+    r"^\s*(?:<<|\u00ab)|(?:>>|\u00bb)\s*$|^\s*continued in\b|^\s*part \d+ (?:is )?here|masterlist|"
     r"^\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$)",
     re.I,
 )

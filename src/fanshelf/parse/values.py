@@ -158,6 +158,10 @@ def _is_community(name: str) -> bool:
     return name.casefold() not in _SITES and ("_" in name or name.islower())
 
 
+_FOR_COMMUNITY_RE = re.compile(r"\b(?:for|at|on|in)\s+(?:the\s+)?([A-Za-z0-9]+_[A-Za-z0-9_]+)\b")
+_LEADING_NUM_RE = re.compile(r"^\s*#?\s*(\d{1,5})\s*[-\u2013\u2014:,.)]\s*(?P<prompt>.*)$")
+
+
 def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None = None) -> Challenge | None:
     """Read challenge and prompt statements.
 
@@ -182,6 +186,14 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     wm = _WRITTEN_FOR_RE.search(text)
     if wm and ch.community is None and _is_community(wm.group(1)):
         ch.community = wm.group(1)
+    if ch.community is None and labelled:
+        lead = re.match(r"^\s*([A-Za-z0-9]+_[A-Za-z0-9_]+)\b", text)
+        if lead:
+            ch.community = lead.group(1)
+    if ch.community is None:
+        fm = _FOR_COMMUNITY_RE.search(text)
+        if fm:
+            ch.community = fm.group(1)
     if ch.community is None:
         cw = _COMMUNITY_WORD_RE.search(text)
         if cw and "_" in cw.group(1):
@@ -192,11 +204,19 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
             if name.casefold() in low and re.search(r"\b(?:for|at|on)\s+" + re.escape(name), text, re.I):
                 ch.community = name
                 break
-    if labelled and ch.prompt is None and ch.number is None:
+    if labelled and ch.number is None:
+        lm = _LEADING_NUM_RE.match(text)
+        if lm:
+            ch.number = lm.group(1)
+            text = lm.group("prompt")
+            ch.prompt = None
+    if labelled and ch.prompt is None:
         value = text
         if ch.community:
             value = re.sub(r"(?:\b(?:at|on|for|over at)\s+)?" + re.escape(ch.community) + r"\b", "", value)
         value = re.sub(r"\b(?:over\s+)?(?:on|at)\s+(?:lj|livejournal|dw|dreamwidth)\b", "", value, flags=re.I)
+        value = re.sub(r",?\s*who (?:asked|requested|wanted) for\b", "", value, flags=re.I)
+        value = value.split(",")[0] if "," in value and not qm else value
         value = re.sub(r"^\s*(?:the\s+)?(?:prompt|challenge)\s*(?:was|is|of)?\s*", "", value, flags=re.I)
         ch.prompt = _clean_prompt(value) if len(value) < 120 else None
     if ch.prompt is None and ch.number is None and ch.community is None:

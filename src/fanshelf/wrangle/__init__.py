@@ -98,6 +98,9 @@ def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list
         item = _clean_value(raw_item)
         if not item:
             continue
+        if re.match(r"(?:if|sort of|kind of|maybe|sorta|kinda|ish|more or less|depending)\b", item, re.I):
+            notes.append(item)
+            continue
         qm = _QUALIFIER_RE.match(item)
         if qm:
             qual = qm.group(0).strip()
@@ -348,9 +351,15 @@ class _Builder:
                 found.prompt = found.prompt or ch.prompt
                 found.number = found.number or ch.number
                 found.community = found.community or ch.community
-        if found is not None and found.community is None and pw.byline_community:
-            found.community = pw.byline_community
+        if found is not None and found.community is None:
+            found.community = pw.byline_community or self._community_from_links()
         self.work.challenge = found
+
+    def _community_from_links(self) -> str | None:
+        """The one community linked in the post (an ``lj:user`` or journal link that is not a creator)."""
+        creators = {c.casefold() for c in self.work.creators}
+        names = _dedupe(n for n in self.pw.links if n.casefold() not in creators)
+        return names[0] if len(names) == 1 else None
 
     def _series(self) -> None:
         pw, w = self.pw, self.work

@@ -86,6 +86,7 @@ def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
     if raw is None:
         return [WARNING_CCNTUAW], []
     text = re.sub(r"\s+", " ", raw).strip()
+    text = re.sub(r"\(([^()]*)\)", r", \1", text)
     whole = _WARNING_WORDS.get(text.casefold().strip(" .!"))
     if whole:
         return [whole], []
