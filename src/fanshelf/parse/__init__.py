@@ -54,12 +54,46 @@ def _norm(s: str) -> str:
 
 
 # ----------------------------------------------------------------------------- small predicates
+_MINI_HEADER = re.compile(r"^\s*<(b|strong)>(?P<title>[^<]{1,100})</\1>\s*\((?P<info>[^()]{1,150})\)\s*$", re.I)
+_RATING_ITEM = re.compile(r"^(?:g|pg|pg-?13|pg-?15|r|nc-?1[78]|t|m|ma|k\+?|x|xxx|teen|mature|explicit|adult|"
+                          r"18\+|15\+|13\+|gen|general|not rated|unrated)$", re.I)
+
+
+def _mini_header(line: Line) -> list[Field] | None:
+    """``<b>Scarf</b> (Isaac, Derek; G)``: a bold title with characters and rating, as in drabble round-ups."""
+    m = _MINI_HEADER.match(line.html) if line.html.startswith("<") else None
+    if m is None:
+        return None
+    fields = [Field("title", "Title", m.group("title").strip())]
+    for part in m.group("info").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        if _RATING_ITEM.match(part):
+            fields.append(Field("rating", "Rating", part))
+        elif "/" in part or "&" in part:
+            fields.append(Field("pairing", "Pairing", part))
+        else:
+            fields.append(Field("characters", "Characters", part))
+    return fields
+
+
 def _fields_of(line: Line) -> list[Field] | None:
     if line.rule or line.cut or not line.text:
         return None
     if len(line.text) > 2000:
         return None
-    return split_fields(line.text, loose=line.origin == "comment")
+    return split_fields(line.text, loose=line.origin == "comment") or _mini_header(line)
+
+
+_INLINE_FIELD = re.compile(r"(?:^|(?<=[.!?])\s+)(?P<label>fandoms?|rating|pairings?|characters)\s*:\s*(?P<value>[^.!?]+)",
+                           re.I)
+
+
+def _inline_fields(text: str) -> list[Field]:
+    """``Fandom: Teen Wolf.`` said inside an intro sentence."""
+    return [Field(label_key(m.group("label")), m.group("label"), m.group("value").strip())
+            for m in _INLINE_FIELD.finditer(text)]
 
 
 def _known(fields: list[Field] | None) -> bool:
@@ -322,6 +356,7 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
                 work.subject = parse_subject(ln.text, require_kind=False)
             else:
                 work.notes.append(ln.text)
+                work.fields.extend(_inline_fields(ln.text))
             i += 1
         if work.fields or fm is None:
             i = _read_header(lines, header_at, work, line_mode)
