@@ -185,7 +185,8 @@ def split_fields(text: str, *, loose: bool = False) -> list[Field] | None:
         parts.append((im.group("label"), im.start(), im.end()))
     cur_label, cur_key = label, key
     for lbl, start, end in parts:
-        fields.append(Field(cur_key, cur_label, value[pos:start].strip().rstrip(".;|").strip()))
+        seg = value[pos:start].strip()
+        fields.append(Field(cur_key, cur_label, seg if loose else seg.rstrip(".;|").strip()))
         cur_label, cur_key, pos = _clean_label(lbl), label_key(lbl), end
     last = value[pos:].strip()
     if parts:
