@@ -80,7 +80,7 @@ def test_huge_file_refused_in_bounded_memory(tmp_path: Path) -> None:
     with big.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
     tracemalloc.start()
-    with pytest.raises(InputTooLarge, match="50.0 MB"):
+    with pytest.raises(InputTooLarge, match=r"50\.0 MB"):
         parse_file(big)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
