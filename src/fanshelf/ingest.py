@@ -3,8 +3,11 @@
 ``ingest`` decodes a post (BOMs, UTF-8, Windows-1252, Latin-1), refuses binary and oversized input,
 and turns plain text or HTML into a list of :class:`~fanshelf.model.Line` objects:
 
-* a ``Line("")`` (empty ``text``, no flags) is a paragraph break; there are never two in a row and
-  never one at the start or the end of ``RawPost.lines``;
+* plain text gives one ``Line`` per text line (a blank line is a ``Line("")``; a final newline does
+  not add one); YAML front matter (``---`` ... ``---``/``...`` at the very top) is kept as written;
+* in HTML a ``Line("")`` (empty ``text``, no flags) is a paragraph break; there are never two in a
+  row and never one at the start or the end; header-comment lines (``origin="comment"``) come first,
+  followed by one ``Line("")`` when there is a body;
 * ``rule=True`` marks a horizontal rule (``<hr>`` gives ``Line("---", "<hr>", rule=True)``, plain text
   keeps the rule as written, e.g. ``Line("* * *", "* * *", rule=True)``);
 * ``cut=True`` marks an LJ cut: ``Line("", cut=True)`` for ``<lj-cut>`` / ``<a name="cutid1">``, and
@@ -145,6 +148,11 @@ _META_CHARSET_RE = re.compile(
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]{0,200}?encoding\s*=\s*["']([A-Za-z0-9_.:-]{1,40})""")
 
 
+_NOT_PAGE_ENCODINGS = frozenset(
+    {"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined", "charmap", "mbcs", "oem"}
+)
+
+
 def _declared_charset(data: bytes) -> str | None:
     head = data[:4096]
     m = _XML_ENCODING_RE.match(head) or _META_CHARSET_RE.search(head)
@@ -152,9 +160,14 @@ def _declared_charset(data: bytes) -> str | None:
         return None
     name = m.group(1).decode("ascii", "replace")
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    if info.name.startswith("utf"):
+        return "utf-8"  # as browsers do: a byte-oriented page declaring UTF-16 is not UTF-16
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_PAGE_ENCODINGS:
+        return None
+    return info.name
 
 
 def _cp1252_or_latin1(data: bytes) -> tuple[str, str]:
@@ -205,7 +218,7 @@ def _decode_raw(data: bytes) -> tuple[str, str, list[str]]:
         # A declared legacy encoding (e.g. koi8-r, shift_jis) wins once UTF-8 has failed.
         try:
             text = data.decode(declared, errors="replace")
-        except (LookupError, TypeError, ValueError):
+        except Exception:  # a codec that cannot decode bytes after all: ignore the declaration
             text = ""
         else:
             warnings.append(f"decoded as {declared} (declared in the document)")
@@ -215,7 +228,7 @@ def _decode_raw(data: bytes) -> tuple[str, str, list[str]]:
     escaped = data.decode("utf-8", errors="surrogateescape")
     n_bad = len(_SURROGATE_RE.findall(escaped))
     n_multibyte = len(escaped) - len(escaped.encode("ascii", errors="ignore")) - n_bad
-    if declared == "utf-8" or n_multibyte > n_bad:
+    if declared == "utf-8" or (declared is None and n_multibyte > n_bad):
         warnings.append(f"{n_bad} byte(s) that are not valid UTF-8 decoded as windows-1252")
         return data.decode("utf-8", errors="fanshelf-cp1252"), "utf-8", warnings
 
@@ -403,7 +416,7 @@ _VOID_DROP = frozenset({"embed"})
 _UNREPORTED_DROPS = frozenset({"head", "title"})  # normal document structure, nothing a person must know
 _CELL_TAGS = frozenset({"td", "th"})
 _EMIT_INLINE = _INLINE_TAGS - {"a", "img", "span"}  # bare <span>s (Word, styles) carry nothing
-_MAX_OPEN_INLINE = 16
+_MAX_OPEN_INLINE = 8
 
 _JOURNAL_HOST_RE = re.compile(
     r"^([a-z0-9][a-z0-9_-]{0,40})\.(livejournal\.com|dreamwidth\.org|insanejournal\.com)$"
@@ -442,7 +455,9 @@ def _journal_user(href: str) -> tuple[str, bool] | None:
         qm = _USER_QUERY_RE.search(parts.query)
         return (qm.group(1).replace("-", "_"), True) if qm else None
     if sub in _JOURNAL_RESERVED:
-        pm = (_JOURNAL_SUBPATH_USER_RE if sub in ("community", "users") else _JOURNAL_PATH_USER_RE).match(path)
+        pm = (_JOURNAL_SUBPATH_USER_RE if sub in ("community", "users") else _JOURNAL_PATH_USER_RE).match(
+            path
+        )
         if not pm:
             return None
         rest = pm.group(2) or ""
@@ -588,12 +603,11 @@ class _PostHTMLParser(HTMLParser):
         if tag in _EMIT_INLINE:
             if self_closing:
                 return
+            if len(self._open) >= _MAX_OPEN_INLINE or any(t == tag for t, _ in self._open):
+                return  # <b> inside <b> adds nothing; runaway unclosed tags are capped
             opening = f"<{tag}>"
             self._write(opening)
-            if len(self._open) < _MAX_OPEN_INLINE:
-                self._open.append((tag, opening))
-            else:
-                self._html.pop()
+            self._open.append((tag, opening))
             return
         if tag == "a":
             self._start_anchor(a, self_closing)
@@ -797,6 +811,15 @@ _TAG_STRIP_RE = re.compile(r"<[^>]*>")
 
 def _html_lines(text: str, warnings: list[str], links: list[str]) -> list[Line]:
     parser = _PostHTMLParser(auto_br=_wants_auto_br(text))
+    # html.parser re-scans to the end of the input for every construct that is never closed
+    # (quadratic: 100 KB of "<a " or "<!--x>" took seconds), so make those text up front:
+    # nothing after the last "-->" can open a comment, nothing after the last ">" can be a tag.
+    last = text.rfind("-->")
+    if text.find("<!--", last + 1) >= 0:
+        text = text[: last + 1] + text[last + 1 :].replace("<!--", "&lt;!--")
+    last = text.rfind(">")
+    if text.find("<", last + 1) >= 0:
+        text = text[: last + 1] + text[last + 1 :].replace("<", "&lt;")
     try:
         parser.feed(text)
         lines = parser.finish()
