@@ -170,7 +170,7 @@ class Taxonomy:
         # lazily built
         self._fandom_keys: dict[str, int] | None = None
         self._meta: dict[int, list[int]] | None = None
-        self._text_index: dict[str, list[tuple[tuple[str, ...], int, bool]]] | None = None
+        self._text_index: dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, bool]]]]]] | None = None
         self._char_keys: dict[str, list[int]] | None = None
         self._char_fandoms: dict[int, dict[int, int]] | None = None
         self._fandom_chars: dict[int, dict[int, int]] | None = None
@@ -273,7 +273,8 @@ class Taxonomy:
             frontier = nxt
         return [self.fandoms[i] for i in out]
 
-    def _text(self) -> dict[str, list[tuple[tuple[str, ...], int, bool]]]:
+    def _text(self) -> dict[str, list[tuple[int, dict[tuple[str, ...], list[tuple[int, bool]]]]]]:
+        """first word -> [(length in words, {words: [(fandom id, made of common words)]})], longest first."""
         if self._text_index is None:
             common = set(_ints(self._data.get("common")))
             names = _split(self._data.get("text_names"))
@@ -281,15 +282,16 @@ class Taxonomy:
             pairs: list[tuple[str, int]] = list(zip(names, ids, strict=False))
             if "text_names" not in self._data:
                 pairs = [(n, i) for i, n in enumerate(self.fandoms)]
-            index: dict[str, list[tuple[tuple[str, ...], int, bool]]] = {}
+            by_first: dict[str, dict[int, dict[tuple[str, ...], list[tuple[int, bool]]]]] = {}
             for name, fid in pairs:
                 toks = tuple(_words_cf(name))
                 if not toks or len(loose(name).replace(" ", "")) < 5:
                     continue
-                index.setdefault(toks[0], []).append((toks, fid, fid in common or _all_common(toks)))
-            for entries in index.values():
-                entries.sort(key=lambda e: -len(e[0]))
-            self._text_index = index
+                by_len = by_first.setdefault(toks[0], {})
+                by_len.setdefault(len(toks), {}).setdefault(toks, []).append(
+                    (fid, fid in common or _all_common(toks)))
+            self._text_index = {first: sorted(by_len.items(), key=lambda e: -e[0])
+                                for first, by_len in by_first.items()}
         return self._text_index
 
     def find_fandoms_in(self, text: str) -> list[str]:
@@ -316,16 +318,20 @@ class Taxonomy:
             if abbr is not None and _abbr_ok(norm, words[i][1], words[i][2]):
                 found.append(abbr)
                 matched = 1
-            for toks, fid, is_common in index.get(folded[i], ()):
-                n = len(toks)
-                if tuple(folded[i : i + n]) != toks:
+            hit = False
+            for n, table in index.get(folded[i], ()):
+                if i + n > len(words):
                     continue
-                start, end = words[i][1], words[i + n - 1][2]
-                if is_common and not _common_ok(norm, start, end, self.fandoms[fid], cue):
-                    continue
-                found.append(fid)
-                matched = max(matched, n)
-                break
+                for fid, is_common in table.get(tuple(folded[i : i + n]), ()):
+                    start, end = words[i][1], words[i + n - 1][2]
+                    if is_common and not _common_ok(norm, start, end, self.fandoms[fid], cue):
+                        continue
+                    found.append(fid)
+                    matched = max(matched, n)
+                    hit = True
+                    break
+                if hit:
+                    break
             i += matched or 1
         out: list[str] = []
         for fid in found:

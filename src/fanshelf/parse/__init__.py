@@ -8,6 +8,7 @@ to canonical tags.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,12 +79,26 @@ def _mini_header(line: Line) -> list[Field] | None:
     return fields
 
 
+_SEPARATORS = re.compile(r"[:\uff1a\-\u2013\u2014\t]| {3}")
+_local = threading.local()
+
+
 def _fields_of(line: Line) -> list[Field] | None:
-    if line.rule or line.cut or not line.text:
+    """The fields of a label line (None for other lines), memoised for the duration of one parse."""
+    if line.rule or line.cut or not line.text or len(line.text) > 2000:
         return None
-    if len(line.text) > 2000:
-        return None
-    return split_fields(line.text, loose=line.origin == "comment") or _mini_header(line)
+    memo: dict[int, list[Field] | None] | None = getattr(_local, "memo", None)
+    key = id(line)
+    if memo is not None and key in memo:
+        return memo[key]
+    found: list[Field] | None = None
+    if _SEPARATORS.search(line.text):
+        found = split_fields(line.text, loose=line.origin == "comment")
+    if found is None and line.html.startswith("<"):
+        found = _mini_header(line)
+    if memo is not None:
+        memo[key] = found
+    return found
 
 
 _INLINE_FIELD = re.compile(r"(?:^|(?<=[.!?])\s+)(?P<label>fandoms?|rating|pairings?|characters)\s*:\s*(?P<value>[^.!?]+)",
@@ -528,17 +543,27 @@ def _same_header(a: ParsedWork, b: ParsedWork) -> bool:
     return not ("title" in sb and "title" not in sa)
 
 
-def _body_text(work: ParsedWork) -> str:
-    return _norm(" ".join(_para_text(p) for _, ps in work.chapters for p in ps))
+def _story_key(work: ParsedWork) -> tuple[str, int]:
+    """The folded opening of a work's story (about 600 characters) and the story's length."""
+    head: list[str] = []
+    size = total = 0
+    for _, paras in work.chapters:
+        for p in paras:
+            t = _para_text(p)
+            total += len(t)
+            if size < 600:
+                head.append(t)
+                size += len(t)
+    return _norm(" ".join(head))[:400], total
 
 
-def _same_story(a: str, b: str) -> bool:
-    if not b:
+def _same_story(a: tuple[str, int], b: tuple[str, int]) -> bool:
+    if not b[1]:
         return True
-    if not a:
+    if not a[1]:
         return False
-    head = min(len(a), len(b), 400)
-    return a[:head] == b[:head] and min(len(a), len(b)) >= 0.6 * max(len(a), len(b))
+    head = min(len(a[0]), len(b[0]))
+    return a[0][:head] == b[0][:head] and min(a[1], b[1]) >= 0.6 * max(a[1], b[1])
 
 
 _DIVIDER = re.compile(r"^(?:[\W_]\s*){3,60}$|^(?=.*[oOxX])(?=.*[a-z])(?=.*[A-Z])[oOxX0~*.\-\s]{5,40}$")
@@ -571,6 +596,14 @@ def _inherit(works: list[ParsedWork]) -> None:
 def parse_lines(lines: list[Line], *, links: list[str] | None = None, is_html: bool = False) -> list[ParsedWork]:
     """Find every work in a post."""
     lines = _mark_dividers(lines)
+    _local.memo = {}
+    try:
+        return _parse(lines, links or [], is_html)
+    finally:
+        _local.memo = None
+
+
+def _parse(lines: list[Line], links: list[str], is_html: bool) -> list[ParsedWork]:
     line_mode = _line_mode(lines)
     works: list[ParsedWork] = []
     i = 0
@@ -591,7 +624,7 @@ def parse_lines(lines: list[Line], *, links: list[str] | None = None, is_html: b
             if k > start and (lines[k].heading or parse_subject(lines[k].text) is not None or lines[k].rule):
                 end = k
         _finish_body(lines[start:end], work, line_mode)
-        if works and _same_header(works[-1], work) and _same_story(_body_text(works[-1]), _body_text(work)):
+        if works and _same_header(works[-1], work) and _same_story(_story_key(works[-1]), _story_key(work)):
             kept = works[-1]
             kept.warnings.append("second copy of the header and story removed")
             for note in work.end_notes:
