@@ -16,7 +16,7 @@ import yaml
 
 from fanshelf.model import Line
 from fanshelf.parse.labels import MULTILINE, STRONG, Field, label_key, split_fields
-from fanshelf.parse.notes import footer_kind, is_author_note, strip_note_label
+from fanshelf.parse.notes import footer_kind, is_author_note, is_end_mark, strip_note_label
 from fanshelf.parse.values import Subject, find_part, parse_date, parse_subject
 
 __all__ = ["Field", "ParsedWork", "parse_lines"]
@@ -79,7 +79,6 @@ def _mini_header(line: Line) -> list[Field] | None:
     return fields
 
 
-_SEPARATORS = re.compile(r"[:\uff1a\-\u2013\u2014\t]| {3}")
 _local = threading.local()
 
 
@@ -92,8 +91,9 @@ def _fields_of(line: Line) -> list[Field] | None:
     if memo is not None and key in memo:
         return memo[key]
     found: list[Field] | None = None
-    if _SEPARATORS.search(line.text):
-        found = split_fields(line.text, loose=line.origin == "comment")
+    t = line.text
+    if ":" in t or "-" in t or "\t" in t or "\u2013" in t or "\u2014" in t or "\uff1a" in t or "   " in t:
+        found = split_fields(t, loose=line.origin == "comment")
     if found is None and line.html.startswith("<"):
         found = _mini_header(line)
     if memo is not None:
@@ -439,7 +439,7 @@ def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
     tail_start = None
     for idx in range(len(paras) - 1, max(-1, len(paras) - 9), -1):
         t = _para_text(paras[idx])
-        if (paras[idx][0].rule and idx > 0) or footer_kind(t) == "end":
+        if (paras[idx][0].rule and idx > 0) or is_end_mark(t):
             after = paras[idx + 1:]
             if sum(len(_para_text(p)) for p in after) < 1500:
                 tail_start = idx

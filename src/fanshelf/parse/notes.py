@@ -85,5 +85,11 @@ def footer_kind(line: str) -> str | None:
     return None
 
 
+def is_end_mark(line: str) -> bool:
+    """``The End``, ``Fin``, ``~fin~``."""
+    s = line.strip()
+    return len(s) <= 30 and bool(_END_MARK.match(s))
+
+
 def strip_note_label(text: str) -> str:
     return _END_NOTE_LABEL.sub("", text, count=1).strip()

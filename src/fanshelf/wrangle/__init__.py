@@ -32,7 +32,7 @@ _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 def count_words(text: str) -> int:
     """Words are runs of letters and digits; an apostrophe or hyphen inside joins (``don't``, ``well-known``);
     punctuation alone is no word; each Chinese/Japanese/Korean character counts as one word."""
-    cjk = len(_CJK_RE.findall(text))
+    cjk = len(_CJK_RE.findall(text)) if _CJK_RE.search(text) else 0
     if cjk:
         text = _CJK_RE.sub(" ", text)
     return len(_WORD_RE.findall(text)) + cjk
