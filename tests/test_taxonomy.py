@@ -100,9 +100,9 @@ def test_torchwood_is_not_doctor_who(tx: Taxonomy) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "I don't own Torchwood, or the characters. They belong to the BBC.",
-        "I don't own 'Torchwood', just playing in the sandpit!",
-        "I don\u2019t own \u201cTorchwood\u201d, just playing in the sandpit!",
+        "Torchwood isn't mine, nor are its people; all of it is the BBC's.",
+        "Not mine: 'Torchwood' is only borrowed for an afternoon!",
+        "Not mine: \u201cTorchwood\u201d is only borrowed for an afternoon!",
     ],
 )
 def test_find_fandoms_in_disclaimer(tx: Taxonomy, text: str) -> None:

@@ -45,10 +45,10 @@ def test_challenges() -> None:
     assert ch is not None and (ch.number, ch.prompt, ch.community) == ("503", "Second chances", None)
     ch = find_challenge("Prompt #419 - Loss, at slashthedrabble.", labelled=True)
     assert ch is not None and (ch.number, ch.prompt, ch.community) == ("419", "Loss", "slashthedrabble")
-    ch = find_challenge('Written for jack_ianto_las over on LiveJournal. The prompt was "Valentine\'s Day."')
-    assert ch is not None and (ch.prompt, ch.community) == ("Valentine's Day", "jack_ianto_las")
-    ch = find_challenge('Written for a challenge on LJ with the prompt of "second chances".')
-    assert ch is not None and (ch.prompt, ch.community) == ("second chances", None)
+    ch = find_challenge('Made for rain_and_rift over on LiveJournal; our prompt was "First Snow."')
+    assert ch is not None and (ch.prompt, ch.community) == ("First Snow", "rain_and_rift")
+    ch = find_challenge('This one answers an LJ challenge whose prompt was "old letters".')
+    assert ch is not None and (ch.prompt, ch.community) == ("old letters", None)
     assert find_challenge("He walked home in the rain.") is None
 
 
@@ -97,9 +97,9 @@ def test_genres() -> None:
 
 
 def test_pairings_never_split_on_slash_or_ampersand() -> None:
-    rels, chars, _tags, notes = wrangle_pairings("Jack/Ianto (friendship but with slashy undertones) and Ianto/Lisa")
+    rels, chars, _tags, notes = wrangle_pairings("Jack/Ianto (mostly friends, a hint more) and Ianto/Lisa")
     assert rels == [("Jack/Ianto", "/"), ("Ianto/Lisa", "/")]
-    assert chars == [] and notes == ["friendship but with slashy undertones"]
+    assert chars == [] and notes == ["mostly friends, a hint more"]
     rels, chars, _tags, _ = wrangle_pairings("Jack, Ianto; Jack/Ianto")
     assert rels == [("Jack/Ianto", "/")] and chars == ["Jack", "Ianto"]
     rels, chars, tags, notes = wrangle_pairings("implied Sam & Dean, Castiel-centric")

@@ -166,7 +166,7 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     """Read challenge and prompt statements.
 
     ``Written for Challenge 503 - Second chances``, ``Prompt #419 - Loss, at slashthedrabble``,
-    ``for jack_ianto_las over on LiveJournal. The prompt was "Valentine's Day."``. ``labelled`` says the
+    ``for tea_and_rift on LJ; prompt was "Snow."``. ``labelled`` says the
     text is the value of a Prompt/Written for label, so a bare value is the prompt itself.
     """
     ch = Challenge()
