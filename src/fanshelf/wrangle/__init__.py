@@ -147,6 +147,8 @@ class _Builder:
         self.pw = pw
         self.tax = tax
         self.work = Work()
+        self._title_part = ""  # the title as written when it carried a part number ("Title (2/4)")
+        self._pair_tags: list[str] = []  # additional tags found in pairing lines ("Pre-Slash")
 
     def build(self) -> Work:
         pw, w = self.pw, self.work
@@ -325,7 +327,7 @@ class _Builder:
                 cats, rest = map_genre(t)
                 categories.extend(cats)
                 tags.extend(rest)
-        tags.extend(getattr(self, "_pair_tags", []))
+        tags.extend(self._pair_tags)
         tags.extend(warn_tags)
         w.categories = _dedupe(categories)
         w.additional_tags = _dedupe(self._freeform(t) for t in tags if t.casefold() not in {"gen"})
@@ -364,7 +366,7 @@ class _Builder:
     def _series(self) -> None:
         pw, w = self.pw, self.work
         series_title = pw.first("series")
-        texts = [*pw.values("part"), getattr(self, "_title_part", "") or "",
+        texts = [*pw.values("part"), self._title_part,
                  pw.subject.part_text if pw.subject and pw.subject.part_text else ""]
         for text in texts:
             if not text:
@@ -405,8 +407,6 @@ class _Builder:
             if (f.key is None or f.key in _EXTRA_KEYS) and f.value:
                 label = f.label
                 w.extra[label] = f"{w.extra[label]}\n{f.value}" if label in w.extra else f.value
-        if pw.subject is not None and pw.subject.title and pw.first("title"):
-            pass
         if pw.byline_community:
             w.extra.setdefault("Community", pw.byline_community)
         for k, v in pw.footer_extra.items():
