@@ -446,28 +446,28 @@ def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
             break
     if tail_start is not None:
         for p in paras[tail_start + 1:]:
-            _footer_para(p, work, end_notes, allow_notes=True)
+            note = _take_footer(p, [footer_kind(ln.text) for ln in p], work)
+            if note:
+                end_notes.append(note)
         del paras[tail_start:]
     while paras:
         p = paras[-1]
         if p[0].rule:
             paras.pop()
             continue
-        if not _footer_para(p, work, end_notes, allow_notes=False, dry=True):
+        kinds = [footer_kind(ln.text) for ln in p]
+        if not all(kinds):
             break
-        _footer_para(p, work, end_notes, allow_notes=False)
+        note = _take_footer(p, kinds, work)
+        if note:
+            end_notes.insert(0, note)
         paras.pop()
     if end_notes:
         work.end_notes = [*end_notes, *work.end_notes]
 
 
-def _footer_para(p: list[Line], work: ParsedWork, end_notes: list[str], *, allow_notes: bool,
-                 dry: bool = False) -> bool:
-    kinds = [footer_kind(ln.text) for ln in p]
-    if not allow_notes and not all(kinds):
-        return False
-    if dry:
-        return True
+def _take_footer(p: list[Line], kinds: list[str | None], work: ParsedWork) -> str | None:
+    """Keep a footer paragraph's LJ chrome in ``footer_extra``; return what belongs in the end notes."""
     keep: list[str] = []
     for ln, kind in zip(p, kinds, strict=True):
         if kind == "chrome":
@@ -478,9 +478,7 @@ def _footer_para(p: list[Line], work: ParsedWork, end_notes: list[str], *, allow
             keep.append(ln.text)
         elif kind == "note":
             keep.append(strip_note_label(ln.text))
-    if keep:
-        end_notes.insert(0, "\n".join(keep)) if not allow_notes else end_notes.append("\n".join(keep))
-    return True
+    return "\n".join(keep) or None
 
 
 def _dedupe_paragraphs(paras: list[list[Line]], work: ParsedWork) -> None:

@@ -66,7 +66,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 
 # Families whose value may run on over several lines.
 MULTILINE = frozenset({"summary", "notes", "disclaimer", "warnings", "dedication", "prompt", "feedback",
-                       "archive", "spoilers", "beta", "extra"})
+                       "archive", "spoilers", "beta"})
 # Families strong enough to start a new header in the middle of a post.
 STRONG = frozenset({"title", "author", "fandom", "fandom_pairing", "characters_pairings", "pairing",
                     "characters", "rating", "words", "summary", "warnings", "genre"})

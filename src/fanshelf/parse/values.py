@@ -224,11 +224,6 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     return ch
 
 
-def mentions_challenge(text: str) -> bool:
-    return bool(re.search(r"\b(?:written for|prompt|challenge|ficathon|fest\b|request(?:ed)? by|for the)\b",
-                          text, re.I))
-
-
 # ----------------------------------------------------------------------------- subject lines
 _SUBJECT_KIND = (r"(?:fic|fics|ficlet|ficlets|drabble|drabbles|double drabble|fanfic|fan fic|fanfiction|new fic"
                  r"|story|one-?shot|oneshot|fic post|triple drabble|poem|vignette)")
