@@ -44,7 +44,7 @@ def test_parse_json_one_file_is_an_array(post: Path) -> None:
     expected_keys = ["title", "creators", "fandoms", "rating", "rating_raw", "archive_warnings", "categories",
                      "relationships", "relationships_raw", "characters", "additional_tags", "summary", "notes",
                      "end_notes", "language", "word_count", "stated_word_count", "challenge", "series_part",
-                     "published", "chapters", "extra", "warnings"]
+                     "published", "chapters", "extra", "warnings", "header"]
     assert sorted(w) == sorted(expected_keys)
 
 

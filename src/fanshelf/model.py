@@ -114,6 +114,7 @@ class Work:
     chapters: list[Chapter] = field(default_factory=list)
     extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    header: str = ""  # the header as written: one "Label: value" line per field the parser read
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data in the documented JSON shape (field order kept)."""

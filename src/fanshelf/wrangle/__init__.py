@@ -153,6 +153,7 @@ class _Builder:
     def build(self) -> Work:
         pw, w = self.pw, self.work
         w.warnings.extend(pw.warnings)
+        w.header = "\n".join(f"{f.label}: {f.value}" for f in pw.fields)
         self._title()
         self._creators()
         self._fandoms_and_people()

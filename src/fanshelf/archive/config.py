@@ -1,0 +1,160 @@
+"""Configure Django for Fanshelf as a library: one data folder, SQLite (WAL) or PostgreSQL.
+
+``configure()`` is called by every face (CLI, web, tests) before touching the models. The data folder
+(``--data DIR`` / ``FANSHELF_DATA``, default ``~/.local/share/fanshelf``) holds the SQLite database
+``fanshelf.sqlite3`` and the search index ``index/``. ``FANSHELF_DATABASE_URL`` (``postgresql://…``)
+selects PostgreSQL instead of SQLite; the search index stays in the data folder.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from fanshelf.errors import FanshelfError
+
+__all__ = ["ArchiveConfig", "ConfigError", "configure", "current", "database_settings", "default_data_dir"]
+
+_LOCK = threading.Lock()
+_CURRENT: ArchiveConfig | None = None
+
+
+class ConfigError(FanshelfError):
+    """The data folder or database URL cannot be used."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ArchiveConfig:
+    data_dir: Path
+    database_url: str | None  # None: SQLite in data_dir
+    search_backend: str  # "tantivy" or "postgres"
+
+    @property
+    def vendor(self) -> str:
+        return "postgresql" if self.database_url else "sqlite"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "fanshelf.sqlite3"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("FANSHELF_DATA")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "fanshelf"
+
+
+def database_settings(cfg: ArchiveConfig) -> dict[str, Any]:
+    """Django's ``DATABASES["default"]`` for a configuration."""
+    if cfg.database_url is None:
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(cfg.sqlite_path),
+            "OPTIONS": {
+                # WAL: readers never block the writer; NORMAL is durable against a killed process.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 30,
+            },
+        }
+    url = urlsplit(cfg.database_url)
+    if url.scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
+        raise ConfigError(f"FANSHELF_DATABASE_URL must be a postgresql:// URL, not {url.scheme or 'empty'}://")
+    name = unquote(url.path.lstrip("/"))
+    if not name:
+        raise ConfigError("FANSHELF_DATABASE_URL names no database (postgresql://user@host:port/NAME)")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": unquote(url.username or ""),
+        "PASSWORD": unquote(url.password or ""),
+        "HOST": url.hostname or "",
+        "PORT": str(url.port or ""),
+        "CONN_MAX_AGE": None,
+    }
+
+
+def _resolve(data_dir: str | os.PathLike[str] | None, database_url: str | None,
+             search_backend: str | None) -> ArchiveConfig:
+    ddir = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    url = database_url if database_url is not None else os.environ.get("FANSHELF_DATABASE_URL")
+    url = url or None  # "" selects SQLite explicitly
+    backend = search_backend or os.environ.get("FANSHELF_SEARCH") or "tantivy"
+    if backend not in ("tantivy", "postgres"):
+        raise ConfigError(f"unknown search backend {backend!r}: use tantivy or postgres")
+    if backend == "postgres" and not url:
+        raise ConfigError("the postgres search backend needs a PostgreSQL database (FANSHELF_DATABASE_URL)")
+    return ArchiveConfig(ddir, url, backend)
+
+
+def configure(data_dir: str | os.PathLike[str] | None = None, database_url: str | None = None,
+              search_backend: str | None = None, *, migrate: bool = True) -> ArchiveConfig:
+    """Set Django up for this data folder and database (once per process; later calls switch database).
+
+    Creates the data folder and brings the schema up to date (``migrate``). Switching to another
+    configuration in the same process (tests do) closes the old connection and opens the new one.
+    """
+    global _CURRENT
+    cfg = _resolve(data_dir, database_url, search_backend)
+    try:
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create the data folder {cfg.data_dir}: {exc.strerror}") from exc
+    with _LOCK:
+        import django
+        from django.conf import settings
+
+        db = database_settings(cfg)
+        if not settings.configured:
+            settings.configure(
+                DEBUG=False,
+                SECRET_KEY=os.environ.get("FANSHELF_SECRET_KEY", "fanshelf-local-only-not-secret"),
+                INSTALLED_APPS=[
+                    "django.contrib.contenttypes",
+                    "django.contrib.auth",
+                    "django.contrib.admin",
+                    "django.contrib.sessions",
+                    "django.contrib.messages",
+                    "fanshelf.archive",
+                ],
+                DATABASES={"default": db},
+                DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+                USE_TZ=True,
+                TIME_ZONE="UTC",
+                MIGRATION_MODULES={},
+                LOGGING_CONFIG=None,
+            )
+            django.setup()
+        elif _CURRENT != cfg:
+            from django.db import connections
+
+            connections.close_all()
+            new = connections.configure_settings({"default": db})
+            connections.settings["default"] = new["default"]
+            del connections["default"]
+        _CURRENT = cfg
+    if migrate:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+    return cfg
+
+
+def current() -> ArchiveConfig:
+    """The active configuration (``configure()`` must have been called)."""
+    if _CURRENT is None:
+        raise ConfigError("the archive is not configured: call fanshelf.archive.config.configure() first")
+    return _CURRENT

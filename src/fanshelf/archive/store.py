@@ -1,0 +1,362 @@
+"""Writing works: parsed posts in, rows out, each post (or each batch in bulk mode) in one transaction.
+
+The search outbox row of every created, changed or deleted work is written in the same transaction, so
+the search index can always be brought back in line with the database (``fanshelf reindex``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from fanshelf import model as core
+from fanshelf.archive.models import (
+    Chapter,
+    Collection,
+    CollectionItem,
+    Creator,
+    FilterTagging,
+    IndexOutbox,
+    Prompt,
+    SerialWork,
+    Series,
+    Source,
+    Tag,
+    Tagging,
+    TagType,
+    Work,
+    WorkCreator,
+    tag_key,
+)
+from fanshelf.archive.tags import TagResolver
+
+__all__ = ["PostItem", "Store", "StoreOutcome", "content_hash", "prompt_key"]
+
+STATS = ("kudos", "hits", "comments", "bookmarks", "words")
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def prompt_key(text: str) -> str:
+    """Prompt texts match across communities ignoring case, quotes and punctuation."""
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text.casefold()).split())
+
+
+@dataclass
+class PostItem:
+    """One parsed post to store."""
+
+    location: str
+    digest: str
+    works: list[core.Work]
+    size: int = 0
+    encoding: str = ""
+    mtime: float | None = None
+    stats: Mapping[str, int] | None = None  # kudos/hits/comments/bookmarks (and words) for every work
+
+
+@dataclass
+class StoreOutcome:
+    location: str
+    outcome: str  # created / updated / unchanged
+    work_ids: list[int] = field(default_factory=list)
+
+
+def _date(value: str | None, fallback: dt.datetime) -> dt.datetime:
+    if value:
+        try:
+            d = dt.date.fromisoformat(value[:10])
+            return dt.datetime(d.year, d.month, d.day, 12, 0, tzinfo=dt.UTC)
+        except ValueError:
+            pass
+    return fallback
+
+
+def _clip(s: str | None, n: int) -> str:
+    s = s or ""
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+class Store:
+    """Stores parsed posts. One instance per import (it caches tag, creator and collection ids)."""
+
+    def __init__(self, resolver: TagResolver | None = None) -> None:
+        self.tags = resolver or TagResolver()
+        self._creators: dict[str, int] = {}
+        self._series: dict[str, int] = {}
+        self._collections: dict[str, int] = {}
+        self._prompts: dict[tuple[int | None, str, str], int] = {}
+
+    # ------------------------------------------------------------------ public
+    def save(self, item: PostItem) -> StoreOutcome:
+        """Store one post in its own transaction."""
+        return self.save_batch([item])[0]
+
+    def save_batch(self, items: Sequence[PostItem]) -> list[StoreOutcome]:
+        """Store several posts in one transaction (bulk mode); outcomes in input order."""
+        with transaction.atomic():
+            return self._save_batch(items)
+
+    # ------------------------------------------------------------------ internals
+    def _save_batch(self, items: Sequence[PostItem]) -> list[StoreOutcome]:
+        self.tags.ensure_fixed()
+        now = dt.datetime.now(dt.UTC)
+        locations = [it.location for it in items]
+        existing = {loc: (sid, h) for sid, loc, h in
+                    Source.objects.filter(location__in=locations).values_list("id", "location", "content_hash")}
+        outcomes: list[StoreOutcome] = []
+        todo: list[tuple[PostItem, Source, bool]] = []
+        new_sources: list[Source] = []
+        for it in items:
+            prev = existing.get(it.location)
+            if prev is not None and prev[1] == it.digest:
+                outcomes.append(StoreOutcome(it.location, "unchanged",
+                                             list(Work.objects.filter(source_id=prev[0]).order_by("source_index")
+                                                  .values_list("id", flat=True))))
+                continue
+            if prev is None:
+                src = Source(location=it.location, content_hash=it.digest, size=it.size,
+                             encoding=it.encoding, imported_at=now, updated_at=now)
+                new_sources.append(src)
+                todo.append((it, src, False))
+                outcomes.append(StoreOutcome(it.location, "created"))
+            else:
+                Source.objects.filter(id=prev[0]).update(content_hash=it.digest, size=it.size,
+                                                         encoding=it.encoding, updated_at=now)
+                todo.append((it, Source(id=prev[0], location=it.location), True))
+                outcomes.append(StoreOutcome(it.location, "updated"))
+        if new_sources:
+            Source.objects.bulk_create(new_sources)
+        if not todo:
+            return outcomes
+        self._write(todo, now)
+        by_loc = {o.location: o for o in outcomes}
+        for it, src, _upd in todo:
+            by_loc[it.location].work_ids = self._last_ids[it.location]
+        return outcomes
+
+    def _write(self, todo: list[tuple[PostItem, Source, bool]], now: dt.datetime) -> None:
+        # 1. resolve every name the batch needs
+        wanted: list[tuple[str, str]] = []
+        for it, _src, _u in todo:
+            for w in it.works:
+                wanted += self._tag_names(w)
+        tag_ids = self.tags.resolve_many(wanted)
+        self._ensure_creators({c for it, _s, _u in todo for w in it.works for c in w.creators})
+        self._ensure_series({w.series_part.title for it, _s, _u in todo for w in it.works
+                             if w.series_part and w.series_part.title})
+        # 2. works: update in place (same ids) or create
+        updated_sources = [src.id for _it, src, upd in todo if upd]
+        old: dict[tuple[int, int], int] = {}
+        if updated_sources:
+            for wid, sid, pos in Work.objects.filter(source_id__in=updated_sources).values_list(
+                    "id", "source_id", "source_index"):
+                old[(sid, pos)] = wid
+            for model_ in (Chapter, WorkCreator, SerialWork, CollectionItem):
+                model_.objects.filter(work_id__in=old.values()).delete()
+            self._uncount(list(old.values()))
+            Tagging.objects.filter(work_id__in=old.values()).delete()
+            FilterTagging.objects.filter(work_id__in=old.values()).delete()
+        new_rows: list[Work] = []
+        upd_rows: list[Work] = []
+        placed: list[tuple[PostItem, core.Work, Work]] = []
+        keep_old: set[int] = set()
+        for it, src, _upd in todo:
+            fallback = dt.datetime.fromtimestamp(it.mtime, dt.UTC) if it.mtime else now
+            for pos, w in enumerate(it.works):
+                row = self._work_row(w, it, fallback)
+                row.source_id = src.id
+                row.source_index = pos
+                prev_id = old.get((src.id, pos))
+                if prev_id is not None:
+                    row.id = prev_id
+                    keep_old.add(prev_id)
+                    upd_rows.append(row)
+                else:
+                    new_rows.append(row)
+                placed.append((it, w, row))
+        if new_rows:
+            Work.objects.bulk_create(new_rows)
+        if upd_rows:
+            fields = [f.name for f in Work._meta.concrete_fields if f.name not in ("id", "revision")]
+            Work.objects.bulk_update(upd_rows, fields, batch_size=200)
+            Work.objects.filter(id__in=[r.id for r in upd_rows]).update(revision=F("revision") + 1)
+        gone = [wid for wid in old.values() if wid not in keep_old]
+        if gone:
+            Work.objects.filter(id__in=gone).delete()
+        # 3. children
+        chapters: list[Chapter] = []
+        links: list[WorkCreator] = []
+        taggings: dict[tuple[int, int], Tagging] = {}
+        serials: list[SerialWork] = []
+        items: list[CollectionItem] = []
+        self._last_ids: dict[str, list[int]] = {}
+        for it, w, row in placed:
+            wid = row.id
+            assert wid is not None
+            self._last_ids.setdefault(it.location, []).append(wid)
+            for i, ch in enumerate(w.chapters or [core.Chapter(None, "", "")], 1):
+                chapters.append(Chapter(work_id=wid, position=i, title=_clip(ch.title, 255), content=ch.html,
+                                        words=_words(ch.text)))
+            for i, c in enumerate(dict.fromkeys(w.creators)):
+                links.append(WorkCreator(work_id=wid, creator_id=self._creators[_ckey(c)], position=i))
+            for (type_, name), written in self._tag_pairs(w):
+                key = (type_, name.strip()[:150])
+                if key in tag_ids:
+                    taggings.setdefault((wid, tag_ids[key]),
+                                        Tagging(work_id=wid, tag_id=tag_ids[key], written=_clip(written, 255)))
+            sp = w.series_part
+            if sp and sp.title:
+                serials.append(SerialWork(series_id=self._series[_ckey(sp.title)], work_id=wid,
+                                          position=sp.part, of=sp.of))
+            if w.challenge and (w.challenge.community or w.challenge.prompt or w.challenge.number):
+                items.append(self._collection_item(wid, w.challenge))
+        Chapter.objects.bulk_create(chapters, batch_size=500)
+        WorkCreator.objects.bulk_create(links, batch_size=500)
+        Tagging.objects.bulk_create(taggings.values(), batch_size=500)
+        SerialWork.objects.bulk_create(serials, ignore_conflicts=True)
+        CollectionItem.objects.bulk_create(items, ignore_conflicts=True)
+        # 4. filter sets, counts, crossover flag, outbox
+        self._write_filters(list(taggings.values()))
+        self._count([t.tag_id for t in taggings.values()], +1)
+        IndexOutbox.objects.bulk_create([IndexOutbox(work_id=r.id) for _it, _w, r in placed]
+                                        + [IndexOutbox(work_id=g) for g in gone])
+
+    def _write_filters(self, taggings: list[Tagging]) -> None:
+        filt = self.tags.filters({t.tag_id for t in taggings})
+        per_work: dict[int, dict[int, bool]] = {}
+        fandom_sets: dict[int, list[frozenset[int]]] = {}
+        for t in taggings:
+            canon, fset = filt[t.tag_id]
+            if canon is None:
+                continue
+            d = per_work.setdefault(t.work_id, {})
+            for fid in fset:
+                d[fid] = d.get(fid, True) and fid != canon
+            if self._fandom_ids and canon in self._fandom_ids:
+                fandom_sets.setdefault(t.work_id, []).append(fset)
+        FilterTagging.objects.bulk_create(
+            [FilterTagging(work_id=w, tag_id=f, inherited=inh) for w, d in per_work.items() for f, inh in d.items()],
+            batch_size=1000)
+        cross = [w for w, sets in fandom_sets.items() if _crossover(sets)]
+        if cross:
+            Work.objects.filter(id__in=cross).update(crossover=True)
+
+    @property
+    def _fandom_ids(self) -> set[int]:
+        if not hasattr(self, "_fandoms_cache") or self._fandoms_n != len(self.tags._ids):
+            self._fandoms_cache = {i for (t, _k), i in self.tags._ids.items() if t == TagType.FANDOM}
+            self._fandoms_n = len(self.tags._ids)
+        return self._fandoms_cache
+
+    def _count(self, tag_ids: list[int], sign: int) -> None:
+        counts: dict[int, int] = {}
+        for t in tag_ids:
+            counts[t] = counts.get(t, 0) + 1
+        if not counts:
+            return
+        table = Tag._meta.db_table
+        with connection.cursor() as cur:
+            cur.executemany(f"UPDATE {table} SET taggings_count = taggings_count + %s WHERE id = %s",
+                            [(sign * n, t) for t, n in counts.items()])
+
+    def _uncount(self, work_ids: list[int]) -> None:
+        self._count(list(Tagging.objects.filter(work_id__in=work_ids).values_list("tag_id", flat=True)), -1)
+
+    # -- rows
+    def _work_row(self, w: core.Work, it: PostItem, fallback: dt.datetime) -> Work:
+        posted = _date(w.published, fallback)
+        stats = it.stats or {}
+        return Work(
+            title=_clip(w.title, 255), summary=w.summary or "", notes=w.notes or "", end_notes=w.end_notes or "",
+            language=_clip(w.language, 64), words=int(stats.get("words", w.word_count)),
+            stated_words=w.stated_word_count, chapters_posted=max(1, len(w.chapters)),
+            complete=True, crossover=False, posted_at=posted, updated_at=posted,
+            kudos=int(stats.get("kudos", 0)), hits=int(stats.get("hits", 0)),
+            comments=int(stats.get("comments", 0)), bookmarks=int(stats.get("bookmarks", 0)),
+            rating_raw=_clip(w.rating_raw, 255), raw_header=w.header, parser_warnings=list(w.warnings),
+            extra=dict(w.extra))
+
+    @staticmethod
+    def _tag_pairs(w: core.Work) -> list[tuple[tuple[str, str], str]]:
+        out: list[tuple[tuple[str, str], str]] = [((TagType.RATING, w.rating), w.rating_raw or "")]
+        out += [((TagType.WARNING, x), "") for x in (w.archive_warnings or [core.DEFAULT_WARNING])]
+        out += [((TagType.CATEGORY, x), "") for x in w.categories]
+        out += [((TagType.FANDOM, x), "") for x in (w.fandoms or [core.NO_FANDOM])]
+        raws = list(w.relationships_raw)
+        for i, x in enumerate(w.relationships):
+            out.append(((TagType.RELATIONSHIP, x), raws[i] if i < len(raws) else ""))
+        out += [((TagType.CHARACTER, x), "") for x in w.characters]
+        out += [((TagType.FREEFORM, x), "") for x in w.additional_tags]
+        return out
+
+    def _tag_names(self, w: core.Work) -> list[tuple[str, str]]:
+        pairs = [p for p, _written in self._tag_pairs(w)]
+        # written relationship spellings become synonyms of their canonical (searchable, wranglable)
+        return pairs
+
+    def _ensure_creators(self, names: set[str]) -> None:
+        want = {_ckey(n): n for n in names if _ckey(n) not in self._creators}
+        if not want:
+            return
+        Creator.objects.bulk_create([Creator(name=_clip(n, 255), key=k) for k, n in want.items()],
+                                    ignore_conflicts=True)
+        for cid, k in Creator.objects.filter(key__in=list(want)).values_list("id", "key"):
+            self._creators[k] = cid
+
+    def _ensure_series(self, titles: set[str]) -> None:
+        want = {_ckey(t): t for t in titles if _ckey(t) not in self._series}
+        if not want:
+            return
+        Series.objects.bulk_create([Series(title=_clip(t, 255), key=k) for k, t in want.items()],
+                                   ignore_conflicts=True)
+        for sid, k in Series.objects.filter(key__in=list(want)).values_list("id", "key"):
+            self._series[k] = sid
+
+    def _collection_item(self, wid: int, ch: core.Challenge) -> CollectionItem:
+        cid: int | None = None
+        if ch.community:
+            name = ch.community.strip()[:255]
+            ck = name.casefold()
+            if ck not in self._collections:
+                obj = Collection.objects.filter(name__iexact=name).first()
+                if obj is None:
+                    obj = Collection.objects.create(name=name)
+                self._collections[ck] = obj.id
+            cid = self._collections[ck]
+        pid: int | None = None
+        if ch.prompt or ch.number:
+            text = (ch.prompt or "").strip()[:500]
+            key = (cid, (ch.number or "").strip()[:32], prompt_key(text))
+            if key not in self._prompts:
+                p, _ = Prompt.objects.get_or_create(collection_id=cid, number=key[1], key=key[2],
+                                                    defaults={"text": text})
+                self._prompts[key] = p.id
+            pid = self._prompts[key]
+        return CollectionItem(collection_id=cid, prompt_id=pid, work_id=wid)
+
+
+def _ckey(name: str) -> str:
+    return tag_key(name)[:255]
+
+
+def _words(text: str) -> int:
+    from fanshelf.wrangle import count_words
+
+    return count_words(text)
+
+
+def _crossover(fandom_filter_sets: list[frozenset[int]]) -> bool:
+    """A crossover has two fandoms that share no metatag family."""
+    for i, a in enumerate(fandom_filter_sets):
+        for b in fandom_filter_sets[i + 1:]:
+            if not (a & b):
+                return True
+    return False

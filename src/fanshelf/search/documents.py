@@ -1,0 +1,101 @@
+"""Build :class:`~fanshelf.search.base.WorkDocument` objects from the database, in a few queries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from fanshelf.archive.models import (
+    FilterTagging,
+    SerialWork,
+    Tag,
+    Tagging,
+    TagType,
+    Work,
+    WorkCreator,
+)
+from fanshelf.search.base import WorkDocument, sort_key_text
+
+__all__ = ["build_documents", "iter_all_documents"]
+
+_FACET_ATTR = {
+    TagType.RATING: "rating_ids",
+    TagType.WARNING: "warning_ids",
+    TagType.CATEGORY: "category_ids",
+    TagType.FANDOM: "fandom_ids",
+    TagType.CHARACTER: "character_ids",
+    TagType.RELATIONSHIP: "relationship_ids",
+    TagType.FREEFORM: "freeform_ids",
+}
+
+
+def build_documents(work_ids: Iterable[int]) -> list[WorkDocument]:
+    """Documents of these works (ids that no longer exist are left out)."""
+    ids = sorted(set(work_ids))
+    out: list[WorkDocument] = []
+    for start in range(0, len(ids), 500):
+        out.extend(_build_chunk(ids[start:start + 500]))
+    return out
+
+
+def iter_all_documents(batch: int = 2000) -> Iterator[list[WorkDocument]]:
+    """Every work's document, in id order, in batches (for ``fanshelf reindex``)."""
+    last = 0
+    while True:
+        ids = list(Work.objects.filter(id__gt=last).order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return
+        yield build_documents(ids)
+        last = ids[-1]
+
+
+def _build_chunk(ids: list[int]) -> list[WorkDocument]:
+    rows = Work.objects.filter(id__in=ids).values_list(
+        "id", "revision", "title", "summary", "notes", "complete", "crossover", "chapters_posted", "words",
+        "kudos", "hits", "comments", "bookmarks", "posted_at", "updated_at", "language")
+    creators: dict[int, list[str]] = {}
+    for wid, name in (WorkCreator.objects.filter(work_id__in=ids).order_by("work_id", "position")
+                      .values_list("work_id", "creator__name")):
+        creators.setdefault(wid, []).append(name)
+    taggings = list(Tagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id"))
+    tag_ids = {t for _w, t in taggings}
+    tags = {tid: (name, type_, canon, merger) for tid, name, type_, canon, merger in
+            Tag.objects.filter(id__in=tag_ids).values_list("id", "name", "type", "canonical", "merger_id")}
+    merger_ids = {m for (_n, _t, _c, m) in tags.values() if m is not None and m not in tags}
+    if merger_ids:
+        for tid, name, type_, canon, merger in Tag.objects.filter(id__in=merger_ids).values_list(
+                "id", "name", "type", "canonical", "merger_id"):
+            tags[tid] = (name, type_, canon, merger)
+    filters: dict[int, list[int]] = {}
+    for wid, tid in FilterTagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id"):
+        filters.setdefault(wid, []).append(tid)
+    series: dict[int, list[str]] = {}
+    for wid, title in SerialWork.objects.filter(work_id__in=ids).values_list("work_id", "series__title"):
+        series.setdefault(wid, []).append(title)
+    per_work_tags: dict[int, list[int]] = {}
+    for wid, tid in taggings:
+        per_work_tags.setdefault(wid, []).append(tid)
+    docs = []
+    for (wid, rev, title, summary, notes, complete, crossover, chapters, words, kudos, hits, comments,
+         bookmarks, posted, updated, language) in rows:
+        names: list[str] = []
+        facets: dict[str, list[int]] = {a: [] for a in _FACET_ATTR.values()}
+        for tid in per_work_tags.get(wid, ()):
+            name, type_, canon, merger = tags[tid]
+            names.append(name)
+            direct = tid if canon else merger
+            if merger is not None and merger in tags:
+                names.append(tags[merger][0])
+            if direct is not None:
+                lst = facets[_FACET_ATTR[TagType(type_)]]
+                if direct not in lst:
+                    lst.append(direct)
+        cr = creators.get(wid, [])
+        docs.append(WorkDocument(
+            id=wid, revision=rev, title=title, creators=cr, summary=summary, notes=notes, tag_names=names,
+            series=series.get(wid, []), filter_ids=sorted(filters.get(wid, [])), complete=complete,
+            crossover=crossover, chapters=chapters, words=words, kudos=kudos, hits=hits, comments=comments,
+            bookmarks=bookmarks, posted=posted, updated=updated, language=language,
+            title_key=sort_key_text(title), creator_key=sort_key_text(cr[0] if cr else ""), **facets))
+    return docs
+
+
