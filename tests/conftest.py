@@ -121,3 +121,13 @@ def archive(request: pytest.FixtureRequest, tmp_path: Path, _db_templates: _Temp
     cfg = fresh_archive(request.param, tmp_path / "data", _db_templates)
     yield cfg
     drop_archive(cfg)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Set Django up before test modules import the archive's models (each test then picks its database)."""
+    import tempfile
+
+    from fanshelf.archive.config import configure
+
+    configure(Path(tempfile.mkdtemp(prefix="fanshelf-boot-")), database_url="", search_backend="tantivy",
+              migrate=False)

@@ -15,13 +15,18 @@ from fanshelf.model import Work
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fanshelf")
-def main() -> None:
+@click.option("--data", "data", metavar="DIR", envvar="FANSHELF_DATA", default=None,
+              help="The archive's data folder (SQLite database and search index). Default: $FANSHELF_DATA or "
+                   "~/.local/share/fanshelf. FANSHELF_DATABASE_URL=postgresql://… selects PostgreSQL.")
+@click.pass_context
+def main(ctx: click.Context, data: str | None) -> None:
     """Fanshelf: a self-hosted fanfiction archive.
 
     Turns fanfic posts as their writers typed them (LiveJournal and Dreamwidth posts, mailing-list mails,
     personal sites, old archives) into clean works in AO3's vocabulary: fandoms, rating, archive warnings,
     categories, relationships, characters, additional tags, summary, notes, series and challenges.
     """
+    ctx.obj = {"data": data}
 
 
 def _summary(work: Work, index: int, total: int) -> str:
@@ -120,6 +125,18 @@ def demo() -> None:
             click.echo(_summary(w, i, len(works)))
         click.echo()
 
+
+from fanshelf.cli_archive import import_, reindex, search  # noqa: E402  (the archive's commands)
+
+main.add_command(import_)
+main.add_command(search)
+main.add_command(reindex)
+try:
+    from fanshelf.cli_tags import tags
+
+    main.add_command(tags)
+except ImportError:  # pragma: no cover
+    pass
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -138,7 +138,7 @@ def configure(data_dir: str | os.PathLike[str] | None = None, database_url: str 
                 LOGGING_CONFIG=None,
             )
             django.setup()
-        elif _CURRENT != cfg:
+        elif cfg != _CURRENT:
             from django.db import connections
 
             connections.close_all()

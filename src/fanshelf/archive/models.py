@@ -11,14 +11,19 @@ from __future__ import annotations
 from django.db import models
 
 
-class TagType(models.TextChoices):
+class TagType:
+    """AO3's tag types (the stored values are AO3's class names)."""
+
     RATING = "Rating"
-    WARNING = "ArchiveWarning", "Archive Warning"
+    WARNING = "ArchiveWarning"
     CATEGORY = "Category"
     FANDOM = "Fandom"
     RELATIONSHIP = "Relationship"
     CHARACTER = "Character"
-    FREEFORM = "Freeform", "Additional Tag"
+    FREEFORM = "Freeform"
+    choices: list[tuple[str, str]] = [
+        (RATING, "Rating"), (WARNING, "Archive Warning"), (CATEGORY, "Category"), (FANDOM, "Fandom"),
+        (RELATIONSHIP, "Relationship"), (CHARACTER, "Character"), (FREEFORM, "Additional Tag")]
 
 
 def tag_key(name: str) -> str:
@@ -48,7 +53,7 @@ class Tag(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.key = tag_key(self.name)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def wrangled(self) -> bool:

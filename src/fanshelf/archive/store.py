@@ -93,6 +93,9 @@ class Store:
         self._series: dict[str, int] = {}
         self._collections: dict[str, int] = {}
         self._prompts: dict[tuple[int | None, str, str], int] = {}
+        self._fandoms_cache: set[int] = set()
+        self._fandoms_n = -1
+        self._last_ids: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ public
     def save(self, item: PostItem) -> StoreOutcome:
@@ -138,7 +141,7 @@ class Store:
             return outcomes
         self._write(todo, now)
         by_loc = {o.location: o for o in outcomes}
-        for it, src, _upd in todo:
+        for it, _src, _upd in todo:
             by_loc[it.location].work_ids = self._last_ids[it.location]
         return outcomes
 
@@ -185,6 +188,8 @@ class Store:
         if new_rows:
             Work.objects.bulk_create(new_rows)
         if upd_rows:
+            for r in upd_rows:
+                r.changed_at = now
             fields = [f.name for f in Work._meta.concrete_fields if f.name not in ("id", "revision")]
             Work.objects.bulk_update(upd_rows, fields, batch_size=200)
             Work.objects.filter(id__in=[r.id for r in upd_rows]).update(revision=F("revision") + 1)
@@ -197,7 +202,7 @@ class Store:
         taggings: dict[tuple[int, int], Tagging] = {}
         serials: list[SerialWork] = []
         items: list[CollectionItem] = []
-        self._last_ids: dict[str, list[int]] = {}
+        self._last_ids = {}
         for it, w, row in placed:
             wid = row.id
             assert wid is not None
@@ -235,11 +240,9 @@ class Store:
         fandom_sets: dict[int, list[frozenset[int]]] = {}
         for t in taggings:
             canon, fset = filt[t.tag_id]
-            if canon is None:
-                continue
             d = per_work.setdefault(t.work_id, {})
             for fid in fset:
-                d[fid] = d.get(fid, True) and fid != canon
+                d[fid] = d.get(fid, True) and fid not in (canon, t.tag_id)
             if self._fandom_ids and canon in self._fandom_ids:
                 fandom_sets.setdefault(t.work_id, []).append(fset)
         FilterTagging.objects.bulk_create(
@@ -251,9 +254,10 @@ class Store:
 
     @property
     def _fandom_ids(self) -> set[int]:
-        if not hasattr(self, "_fandoms_cache") or self._fandoms_n != len(self.tags._ids):
-            self._fandoms_cache = {i for (t, _k), i in self.tags._ids.items() if t == TagType.FANDOM}
-            self._fandoms_n = len(self.tags._ids)
+        ids = self.tags.known_ids()
+        if self._fandoms_n != len(ids):
+            self._fandoms_cache = {i for (t, _k), i in ids.items() if t == TagType.FANDOM}
+            self._fandoms_n = len(ids)
         return self._fandoms_cache
 
     def _count(self, tag_ids: list[int], sign: int) -> None:

@@ -49,7 +49,11 @@ def metatag_closure(tag_ids: Iterable[int]) -> dict[int, set[int]]:
 
 
 def filter_ids_for(tag_ids: Iterable[int]) -> dict[int, tuple[int | None, frozenset[int]]]:
-    """For each tag id: (its canonical id or None when unwrangled, canonical ∪ inherited metatags)."""
+    """For each tag id: (its canonical id or None when unwrangled, its filter ids).
+
+    The filter ids of a wrangled tag are its canonical ∪ the canonical's metatags (transitively); an
+    unwrangled tag filters as itself until a wrangler makes it canonical or merges it.
+    """
     ids = list(tag_ids)
     rows = {t: (c, m) for t, c, m in Tag.objects.filter(id__in=ids).values_list("id", "canonical", "merger_id")}
     canon: dict[int, int | None] = {}
@@ -59,7 +63,7 @@ def filter_ids_for(tag_ids: Iterable[int]) -> dict[int, tuple[int | None, frozen
     closure = metatag_closure({c for c in canon.values() if c is not None})
     out: dict[int, tuple[int | None, frozenset[int]]] = {}
     for tid, c in canon.items():
-        out[tid] = (c, frozenset({c, *closure.get(c, ())}) if c is not None else frozenset())
+        out[tid] = (c, frozenset({c, *closure.get(c, ())}) if c is not None else frozenset({tid}))
     return out
 
 
@@ -71,6 +75,10 @@ class TagResolver:
         self._ids: dict[tuple[str, str], int] = {}
         self._filters: dict[int, tuple[int | None, frozenset[int]]] = {}
         self._fixed_done = False
+
+    def known_ids(self) -> dict[tuple[str, str], int]:
+        """(type, key) -> id of every tag this resolver has seen."""
+        return self._ids
 
     def clear(self) -> None:
         self._ids.clear()
@@ -156,15 +164,15 @@ class TagResolver:
                     todo.append((type_, meta))
                     sub = meta
         # create canonicals first so synonyms can point at them
-        rows = [Tag(type=t, name=name, key=k, canonical=c, from_taxonomy=c and t not in FIXED)
-                for (t, k), (name, c, _s) in plan.items()]
+        rows = [Tag(type=t, name=name, key=key, canonical=c, from_taxonomy=c and t not in FIXED)
+                for (t, key), (name, c, _s) in plan.items()]
         Tag.objects.bulk_create(rows, ignore_conflicts=True)
         self._load([(t, name) for (t, _k), (name, _c, _s) in plan.items()])
-        for (t, k), (_name, _c, syn) in plan.items():
+        for (t, key), (_name, _c, syn) in plan.items():
             if syn is not None:
                 target = self._ids.get((t, tag_key(syn)))
                 if target is not None:
-                    Tag.objects.filter(id=self._ids[(t, k)], merger__isnull=True, canonical=False).update(
+                    Tag.objects.filter(id=self._ids[(t, key)], merger__isnull=True, canonical=False).update(
                         merger_id=target)
         links = [MetaTagging(sub_tag_id=self._ids[s], meta_tag_id=self._ids[m])
                  for s, m in metas if s in self._ids and m in self._ids]

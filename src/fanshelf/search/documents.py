@@ -86,7 +86,7 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
             if merger is not None and merger in tags:
                 names.append(tags[merger][0])
             if direct is not None:
-                lst = facets[_FACET_ATTR[TagType(type_)]]
+                lst = facets[_FACET_ATTR[type_]]
                 if direct not in lst:
                     lst.append(direct)
         cr = creators.get(wid, [])

@@ -1,0 +1,250 @@
+"""``fanshelf import``: posts from files, folders and zips into the archive, idempotently.
+
+Each post's bytes are hashed: a post already stored with the same hash is *unchanged* (not even parsed),
+one stored with another hash is *updated* in place (same work ids), a new one is *created*. Every post is
+stored in its own transaction (bulk mode: a batch of posts per transaction), together with its import-log
+entry and its search-outbox rows, and is reported only after that commit: an import killed at any
+moment loses nothing it reported, and running it again finishes the job without duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing as mp
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from django.db import connections, transaction
+
+from fanshelf.archive.models import ImportLogEntry, ImportRun, Source
+from fanshelf.archive.sources import SourceRef, find_sources
+from fanshelf.archive.store import PostItem, Store, content_hash
+from fanshelf.errors import FanshelfError
+from fanshelf.model import Work as CoreWork
+from fanshelf.search.base import SearchBackend
+
+__all__ = ["FileResult", "ImportReport", "Importer"]
+
+OUTCOMES = ("created", "updated", "unchanged", "failed")
+
+
+@dataclass
+class FileResult:
+    location: str
+    outcome: str
+    reason: str = ""
+    works: int = 0
+    work_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    run_id: int
+    results: list[FileResult] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    works: int = 0
+    seconds: float = 0.0
+    indexed: int = 0
+    skipped: list[str] = field(default_factory=list)  # files in folders/archives that are not posts
+
+    @property
+    def failed(self) -> int:
+        return self.counts["failed"]
+
+
+@dataclass
+class _Job:
+    ref: SourceRef
+    data: bytes = b""
+    digest: str = ""
+    error: str | None = None
+    works: list[CoreWork] | None = None
+    encoding: str = ""
+    stats: dict[str, int] | None = None
+
+
+def _parse(item: tuple[str, bytes]) -> tuple[list[CoreWork] | None, str, str | None]:
+    from fanshelf.ingest import read_post
+    from fanshelf.pipeline import parse_raw
+
+    location, data = item
+    try:
+        raw = read_post(data, location)
+        return parse_raw(raw), raw.encoding, None
+    except FanshelfError as exc:
+        return None, "", str(exc)
+    except Exception as exc:  # a parser bug must fail this file, not the import
+        return None, "", f"internal error while parsing ({type(exc).__name__}: {exc})"
+
+
+def _strip_location(message: str, location: str) -> str:
+    for prefix in (f"{location}: ", f"{location} "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+class Importer:
+    """Imports posts. ``on_result`` is called with each file's result right after it is committed."""
+
+    def __init__(self, *, bulk: bool = False, batch_size: int = 500, workers: int | None = None,
+                 sync_search: bool = True, on_result: Callable[[FileResult], None] | None = None,
+                 on_total: Callable[[int], None] | None = None) -> None:
+        self.bulk = bulk
+        self.batch_size = batch_size if bulk else 1
+        self.workers = workers if workers is not None else ((os.cpu_count() or 1) if bulk else 0)
+        self.sync_search = sync_search
+        self.on_result = on_result
+        self.on_total = on_total
+        self.store = Store()
+        self._backend: SearchBackend | None = None
+        self._indexed = 0
+
+    # ------------------------------------------------------------------ entry points
+    def import_paths(self, paths: Sequence[str | os.PathLike[str]]) -> ImportReport:
+        found = list(find_sources(paths))
+        refs = [r for r in found if not r.skipped]
+        if self.on_total:
+            self.on_total(len(refs))
+        report = self.import_refs(refs, [os.fspath(p) for p in paths])
+        report.skipped = [r.location for r in found if r.skipped]
+        return report
+
+    def import_refs(self, refs: Iterable[SourceRef], paths: list[str] | None = None,
+                    stats: Callable[[str], dict[str, int] | None] | None = None) -> ImportReport:
+        t0 = time.perf_counter()
+        run = ImportRun.objects.create(started_at=dt.datetime.now(dt.UTC), paths=paths or [])
+        report = ImportReport(run_id=run.id)
+        self._flush_search(force=True)
+        for batch in self._batches(refs, stats):
+            self._commit(batch, run, report)
+            self._flush_search()
+        self._flush_search(force=True)
+        report.seconds = time.perf_counter() - t0
+        report.indexed = self._indexed
+        run.finished_at = dt.datetime.now(dt.UTC)
+        run.counts = report.counts
+        run.save(update_fields=["finished_at", "counts"])
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+        return report
+
+    # ------------------------------------------------------------------ stages
+    def _read(self, refs: Iterable[SourceRef], stats: Callable[[str], dict[str, int] | None] | None
+              ) -> Iterator[list[_Job]]:
+        """Read and hash posts; mark the ones stored with the same hash as unchanged (not parsed)."""
+        chunk: list[_Job] = []
+        size = max(self.batch_size, 64)
+        for ref in refs:
+            job = _Job(ref)
+            if ref.error:
+                job.error = ref.error
+            else:
+                try:
+                    job.data = ref.read()
+                    job.digest = content_hash(job.data)
+                except FanshelfError as exc:
+                    job.error = _strip_location(str(exc), ref.location)
+            if stats is not None:
+                job.stats = stats(ref.location)
+            chunk.append(job)
+            if len(chunk) >= size:
+                yield self._mark_unchanged(chunk)
+                chunk = []
+        if chunk:
+            yield self._mark_unchanged(chunk)
+
+    @staticmethod
+    def _mark_unchanged(jobs: list[_Job]) -> list[_Job]:
+        locs = [j.ref.location for j in jobs if j.error is None]
+        known = dict(Source.objects.filter(location__in=locs).values_list("location", "content_hash"))
+        for j in jobs:
+            if j.error is None and known.get(j.ref.location) == j.digest:
+                j.works = []  # unchanged: Store reports it without parsing
+        return jobs
+
+    def _batches(self, refs: Iterable[SourceRef], stats: Callable[[str], dict[str, int] | None] | None
+                 ) -> Iterator[list[_Job]]:
+        chunks = self._read(refs, stats)
+        if self.workers and self.workers > 1:
+            yield from self._parallel(chunks)
+            return
+        for chunk in chunks:
+            for j in chunk:
+                if j.error is None and j.works is None:
+                    j.works, j.encoding, j.error = _parse((j.ref.location, j.data))
+                    if j.error:
+                        j.error = _strip_location(j.error, j.ref.location)
+            yield from self._group(chunk)
+
+    def _parallel(self, chunks: Iterator[list[_Job]]) -> Iterator[list[_Job]]:
+        connections.close_all()  # never share a database connection with forked workers
+        ctx = mp.get_context("fork")
+        with ctx.Pool(self.workers) as pool:
+            for chunk in chunks:
+                todo = [j for j in chunk if j.error is None and j.works is None]
+                for j, (works, enc, err) in zip(todo, pool.imap(_parse, [(j.ref.location, j.data) for j in todo],
+                                                                 chunksize=16), strict=True):
+                    j.works, j.encoding = works, enc
+                    j.error = _strip_location(err, j.ref.location) if err else None
+                yield from self._group(chunk)
+
+    def _group(self, chunk: list[_Job]) -> Iterator[list[_Job]]:
+        for i in range(0, len(chunk), self.batch_size):
+            yield chunk[i:i + self.batch_size]
+
+    def _commit(self, jobs: list[_Job], run: ImportRun, report: ImportReport) -> None:
+        now = dt.datetime.now(dt.UTC)
+        results: list[FileResult] = []
+        good = [j for j in jobs if j.error is None]
+        items = [PostItem(j.ref.location, j.digest, j.works or [], size=len(j.data), encoding=j.encoding,
+                          mtime=j.ref.mtime, stats=j.stats) for j in good]
+        try:
+            with transaction.atomic():
+                outcomes = self.store.save_batch(items) if items else []
+                by_loc = {o.location: o for o in outcomes}
+                for j in jobs:
+                    if j.error is not None:
+                        results.append(FileResult(j.ref.location, "failed", j.error))
+                    else:
+                        o = by_loc[j.ref.location]
+                        results.append(FileResult(j.ref.location, o.outcome, works=len(o.work_ids),
+                                                  work_ids=o.work_ids))
+                ImportLogEntry.objects.bulk_create([
+                    ImportLogEntry(run=run, location=r.location[:1024], outcome=r.outcome, reason=r.reason,
+                                   works=r.works, at=now) for r in results])
+        except Exception as exc:
+            self.store = Store()  # its caches may hold ids that were rolled back with the transaction
+            if len(jobs) > 1:  # find the culprit: store the batch's posts one by one
+                for j in jobs:
+                    self._commit([j], run, report)
+                return
+            r = FileResult(jobs[0].ref.location, "failed", f"could not be stored ({type(exc).__name__}: {exc})")
+            results = [r]
+            ImportLogEntry.objects.create(run=run, location=r.location[:1024], outcome="failed", reason=r.reason,
+                                          at=now)
+        for r in results:
+            report.results.append(r)
+            report.counts[r.outcome] += 1
+            report.works += r.works
+            if self.on_result:
+                self.on_result(r)
+
+    # ------------------------------------------------------------------ search
+    _last_flush = 0.0
+
+    def _flush_search(self, force: bool = False) -> None:
+        if not self.sync_search:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_flush < (5.0 if self.bulk else 1.0):
+            return
+        from fanshelf.search.sync import drain, open_backend
+
+        if self._backend is None:
+            self._backend = open_backend()
+        self._last_flush = now
+        self._indexed += drain(self._backend)

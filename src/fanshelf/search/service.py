@@ -1,0 +1,88 @@
+"""Search as the faces use it: names in, works out.
+
+Resolves tag names (any spelling the archive knows; a synonym counts as its canonical) to filter ids,
+reads categories typed into the query (``m/m``), runs the configured backend and names the facets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fanshelf.archive.models import Tag, TagType, Work, tag_key
+from fanshelf.errors import FanshelfError
+from fanshelf.search.base import SearchBackend, SearchRequest, SearchResult
+
+__all__ = ["NamedResult", "UnknownTag", "resolve_tags", "run_search"]
+
+
+class UnknownTag(FanshelfError):
+    exit_code = 2
+
+
+def resolve_tags(names: list[str], type_: str | None = None) -> list[int]:
+    """Filter ids for tag names: a synonym gives its canonical; an unknown name raises UnknownTag."""
+    out: list[int] = []
+    for name in names:
+        q = Tag.objects.filter(key=tag_key(name))
+        if type_:
+            q = q.filter(type=type_)
+        rows = list(q.values_list("id", "canonical", "merger_id"))
+        if not rows:
+            raise UnknownTag(f"no tag named {name!r} in the archive")
+        tid, canon, merger = rows[0]
+        out.append(tid if canon or merger is None else merger)
+    return out
+
+
+@dataclass
+class NamedResult:
+    result: SearchResult
+    works: list[dict[str, Any]] = field(default_factory=list)
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.result
+        return {"total": r.total, "page": r.page, "per_page": r.per_page, "sort": r.sort, "order": r.order,
+                "works": self.works, "facets": self.facets}
+
+
+def run_search(backend: SearchBackend, request: SearchRequest) -> NamedResult:
+    from fanshelf.search.query import parse_query
+
+    parsed = parse_query(request.text)
+    if parsed.categories:
+        known = dict(Tag.objects.filter(type=TagType.CATEGORY, key__in=[tag_key(c) for c in parsed.categories])
+                     .values_list("key", "id"))
+        cats = [known[tag_key(c)] for c in parsed.categories if tag_key(c) in known]
+        request = replace(request, include=tuple(dict.fromkeys([*request.include, *cats])))
+    result = backend.search(request)
+    works = {w["id"]: w for w in Work.objects.filter(id__in=result.ids).values(
+        "id", "title", "summary", "words", "kudos", "hits", "comments", "bookmarks", "complete", "language",
+        "posted_at", "updated_at", "chapters_posted")}
+    tag_ids = {f.tag_id for fl in result.facets.values() for f in fl}
+    names = dict(Tag.objects.filter(id__in=tag_ids).values_list("id", "name"))
+    from fanshelf.archive.models import Tagging, WorkCreator
+
+    creators: dict[int, list[str]] = {}
+    for wid, name in WorkCreator.objects.filter(work_id__in=result.ids).order_by("position").values_list(
+            "work_id", "creator__name"):
+        creators.setdefault(wid, []).append(name)
+    tags: dict[int, dict[str, list[str]]] = {}
+    for wid, type_, name in Tagging.objects.filter(work_id__in=result.ids).order_by("id").values_list(
+            "work_id", "tag__type", "tag__name"):
+        tags.setdefault(wid, {}).setdefault(type_, []).append(name)
+    out = []
+    for wid in result.ids:
+        w = works.get(wid)
+        if w is None:
+            continue
+        w = dict(w)
+        w["posted_at"] = w["posted_at"].isoformat()
+        w["updated_at"] = w["updated_at"].isoformat()
+        w["creators"] = creators.get(wid, [])
+        w["tags"] = tags.get(wid, {})
+        out.append(w)
+    facets = {k: [{"id": f.tag_id, "name": names.get(f.tag_id, "?"), "count": f.count} for f in fl]
+              for k, fl in result.facets.items()}
+    return NamedResult(result, out, facets)

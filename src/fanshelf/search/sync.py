@@ -1,0 +1,101 @@
+"""Keep the search index derived from the database: drain the outbox, rebuild, check for divergence.
+
+Every change to a work writes an :class:`~fanshelf.archive.models.IndexOutbox` row in the same
+transaction. ``drain()`` indexes those works and only then deletes the rows it handled, so a crash at
+any moment leaves either pending rows (indexed on the next drain) or an index already up to date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fanshelf.archive.config import ArchiveConfig, current
+from fanshelf.archive.models import IndexOutbox, Work
+from fanshelf.search.base import SearchBackend
+from fanshelf.search.documents import build_documents, iter_all_documents
+
+__all__ = ["Divergence", "check", "drain", "open_backend", "rebuild"]
+
+
+def open_backend(cfg: ArchiveConfig | None = None) -> SearchBackend:
+    """The configured search backend (tantivy in the data folder, or PostgreSQL's own tables)."""
+    cfg = cfg or current()
+    if cfg.search_backend == "postgres":
+        from fanshelf.search.postgres_backend import PostgresBackend
+
+        return PostgresBackend()
+    from fanshelf.search.tantivy_backend import TantivyBackend
+
+    return TantivyBackend(cfg.index_dir)
+
+
+def drain(backend: SearchBackend, batch: int = 5000) -> int:
+    """Index every work named in the outbox; returns how many outbox rows were handled."""
+    handled = 0
+    while True:
+        rows = list(IndexOutbox.objects.order_by("id").values_list("id", "work_id")[:batch])
+        if not rows:
+            return handled
+        top = rows[-1][0]
+        ids = {w for _i, w in rows}
+        docs = build_documents(ids)
+        found = {d.id for d in docs}
+        if docs:
+            backend.upsert(docs)
+        gone = ids - found
+        if gone:
+            backend.delete(gone)
+        backend.commit()
+        IndexOutbox.objects.filter(id__lte=top, work_id__in=ids).delete()
+        handled += len(rows)
+
+
+def rebuild(backend: SearchBackend, progress: Callable[[int], None] | None = None) -> int:
+    """Rebuild the index from the database; returns the number of works indexed."""
+    top = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
+    backend.clear()
+    n = 0
+    for docs in iter_all_documents():
+        backend.upsert(docs)
+        n += len(docs)
+        if progress:
+            progress(len(docs))
+    backend.commit()
+    if top is not None:
+        IndexOutbox.objects.filter(id__lte=top).delete()
+    return n
+
+
+@dataclass
+class Divergence:
+    missing: list[int] = field(default_factory=list)  # in the database, not in the index
+    extra: list[int] = field(default_factory=list)  # in the index, not in the database
+    stale: list[int] = field(default_factory=list)  # indexed at an older revision
+    pending: int = 0  # outbox rows not yet indexed (expected after a crash; not a divergence)
+    works: int = 0
+    indexed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not (self.missing or self.extra or self.stale)
+
+
+def check(backend: SearchBackend) -> Divergence:
+    """Compare the index with the database, allowing for works still waiting in the outbox."""
+    pending = set(IndexOutbox.objects.values_list("work_id", flat=True))
+    db = dict(Work.objects.values_list("id", "revision"))
+    idx = backend.revisions()
+    d = Divergence(pending=len(pending), works=len(db), indexed=len(idx))
+    for wid, rev in db.items():
+        if wid in pending:
+            continue
+        got = idx.get(wid)
+        if got is None:
+            d.missing.append(wid)
+        elif got != rev:
+            d.stale.append(wid)
+    d.extra = sorted(w for w in idx if w not in db and w not in pending)
+    d.missing.sort()
+    d.stale.sort()
+    return d
