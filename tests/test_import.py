@@ -8,10 +8,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import require_shared
 
 from fanshelf.archive.importer import Importer
 from fanshelf.archive.sources import find_sources
+
+from conftest import require_shared
 
 POST = """Title: {title}
 Author: quillfeather
