@@ -8,6 +8,7 @@ selects PostgreSQL instead of SQLite; the search index stays in the data folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -144,7 +145,8 @@ def configure(data_dir: str | os.PathLike[str] | None = None, database_url: str 
             connections.close_all()
             new = connections.configure_settings({"default": db})
             connections.settings["default"] = new["default"]
-            del connections["default"]
+            with contextlib.suppress(AttributeError):  # no connection was opened in this thread yet
+                del connections["default"]
         _CURRENT = cfg
     if migrate:
         from django.core.management import call_command
