@@ -538,6 +538,19 @@ class Taxonomy:
         key = normalize(name)
         return self._ffmap().get(key) if key else None
 
+    def warm(self) -> Taxonomy:
+        """Build every lazily built table now (before forking parser processes, so they share them)."""
+        self._fkeys()
+        self._metas()
+        self._text()
+        self._ckeys()
+        self._memberships()
+        self._extra_keys()
+        self._relmap()
+        self._ffmap()
+        self._fandoms_with_short("")
+        return self
+
     def __repr__(self) -> str:
         return f"<Taxonomy {len(self.fandoms)} fandoms, {len(self.characters)} characters>"
 

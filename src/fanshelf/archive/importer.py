@@ -101,6 +101,7 @@ class Importer:
         self.store = Store()
         self._backend: SearchBackend | None = None
         self._indexed = 0
+        self.timings: dict[str, float] = {"read": 0.0, "parse_wait": 0.0, "store": 0.0, "index": 0.0}
 
     # ------------------------------------------------------------------ entry points
     def import_paths(self, paths: Sequence[str | os.PathLike[str]]) -> ImportReport:
@@ -118,10 +119,22 @@ class Importer:
         run = ImportRun.objects.create(started_at=dt.datetime.now(dt.UTC), paths=paths or [])
         report = ImportReport(run_id=run.id)
         self._flush_search(force=True)
-        for batch in self._batches(refs, stats):
+        batches = self._batches(refs, stats)
+        while True:
+            t = time.perf_counter()
+            batch = next(batches, None)
+            self.timings["parse_wait"] += time.perf_counter() - t
+            if batch is None:
+                break
+            t = time.perf_counter()
             self._commit(batch, run, report)
+            t2 = time.perf_counter()
+            self.timings["store"] += t2 - t
             self._flush_search()
+            self.timings["index"] += time.perf_counter() - t2
+        t = time.perf_counter()
         self._flush_search(force=True)
+        self.timings["index"] += time.perf_counter() - t
         report.seconds = time.perf_counter() - t0
         report.indexed = self._indexed
         run.finished_at = dt.datetime.now(dt.UTC)
@@ -181,16 +194,33 @@ class Importer:
             yield from self._group(chunk)
 
     def _parallel(self, chunks: Iterator[list[_Job]]) -> Iterator[list[_Job]]:
+        """Parse in worker processes, a few chunks ahead of the store, so both cores stay busy."""
+        from collections import deque
+
+        from fanshelf.taxonomy import default_taxonomy
+
+        default_taxonomy().warm()  # built once here, shared copy-on-write by the forked parsers
         connections.close_all()  # never share a database connection with forked workers
         ctx = mp.get_context("fork")
+        ahead: deque[tuple[list[_Job], list[_Job], Iterator[tuple[list[CoreWork] | None, str, str | None]]]]
+        ahead = deque()
         with ctx.Pool(self.workers) as pool:
-            for chunk in chunks:
-                todo = [j for j in chunk if j.error is None and j.works is None]
-                for j, (works, enc, err) in zip(todo, pool.imap(_parse, [(j.ref.location, j.data) for j in todo],
-                                                                 chunksize=16), strict=True):
+
+            def finish() -> Iterator[list[_Job]]:
+                chunk, todo, results = ahead.popleft()
+                for j, (works, enc, err) in zip(todo, results, strict=True):
                     j.works, j.encoding = works, enc
                     j.error = _strip_location(err, j.ref.location) if err else None
                 yield from self._group(chunk)
+
+            for chunk in chunks:
+                todo = [j for j in chunk if j.error is None and j.works is None]
+                ahead.append((chunk, todo, pool.imap(_parse, [(j.ref.location, j.data) for j in todo],
+                                                     chunksize=8)))
+                if len(ahead) > 2:
+                    yield from finish()
+            while ahead:
+                yield from finish()
 
     def _group(self, chunk: list[_Job]) -> Iterator[list[_Job]]:
         for i in range(0, len(chunk), self.batch_size):

@@ -174,7 +174,7 @@ class Work(models.Model):
 
 
 class Chapter(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="chapters", db_index=False)
     position = models.PositiveIntegerField()
     title = models.CharField(max_length=255, blank=True)
     content = models.TextField(help_text="Sanitized HTML.")
@@ -186,7 +186,7 @@ class Chapter(models.Model):
 
 
 class WorkCreator(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE)
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, db_index=False)  # (work, creator) is unique
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE)
     position = models.PositiveIntegerField(default=0)
 
@@ -195,8 +195,9 @@ class WorkCreator(models.Model):
 
 
 class Tagging(models.Model):
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="taggings")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    # indexed by the unique (work, tag) and the (tag, work) index: no separate FK indexes
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="taggings", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings", db_index=False)
     written = models.CharField(max_length=255, blank=True, help_text="The value as the header wrote it.")
 
     class Meta:
@@ -207,8 +208,8 @@ class Tagging(models.Model):
 class FilterTagging(models.Model):
     """Denormalised filter set: the canonical of each tag of the work ∪ all their metatags."""
 
-    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="filter_taggings")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="filter_taggings")
+    work = models.ForeignKey(Work, on_delete=models.CASCADE, related_name="filter_taggings", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="filter_taggings", db_index=False)
     inherited = models.BooleanField(default=False)
 
     class Meta:

@@ -10,8 +10,9 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 
 from fanshelf import model as core
@@ -93,8 +94,6 @@ class Store:
         self._series: dict[str, int] = {}
         self._collections: dict[str, int] = {}
         self._prompts: dict[tuple[int | None, str, str], int] = {}
-        self._fandoms_cache: set[int] = set()
-        self._fandoms_n = -1
         self._last_ids: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ public
@@ -186,7 +185,12 @@ class Store:
                     new_rows.append(row)
                 placed.append((it, w, row))
         if new_rows:
-            Work.objects.bulk_create(new_rows)
+            for row, wid in zip(new_rows, _allocate_ids(Work, len(new_rows)), strict=True):
+                row.id = wid
+            cols = tuple(f.attname for f in Work._meta.concrete_fields)
+            for r in new_rows:
+                r.changed_at = now
+            _insert(Work, cols, [tuple(getattr(r, c) for c in cols) for r in new_rows])
         if upd_rows:
             for r in upd_rows:
                 r.changed_at = now
@@ -196,10 +200,10 @@ class Store:
         gone = [wid for wid in old.values() if wid not in keep_old]
         if gone:
             Work.objects.filter(id__in=gone).delete()
-        # 3. children
-        chapters: list[Chapter] = []
-        links: list[WorkCreator] = []
-        taggings: dict[tuple[int, int], Tagging] = {}
+        # 3. children, written with plain INSERTs (the ORM's per-row objects cost more than the rows)
+        chapters: list[tuple[object, ...]] = []
+        links: list[tuple[object, ...]] = []
+        taggings: dict[tuple[int, int], str] = {}
         serials: list[SerialWork] = []
         items: list[CollectionItem] = []
         self._last_ids = {}
@@ -208,57 +212,47 @@ class Store:
             assert wid is not None
             self._last_ids.setdefault(it.location, []).append(wid)
             for i, ch in enumerate(w.chapters or [core.Chapter(None, "", "")], 1):
-                chapters.append(Chapter(work_id=wid, position=i, title=_clip(ch.title, 255), content=ch.html,
-                                        words=_words(ch.text)))
+                chapters.append((wid, i, _clip(ch.title, 255), ch.html, _words(ch.text)))
             for i, c in enumerate(dict.fromkeys(w.creators)):
-                links.append(WorkCreator(work_id=wid, creator_id=self._creators[_ckey(c)], position=i))
+                links.append((wid, self._creators[_ckey(c)], i))
             for (type_, name), written in self._tag_pairs(w):
                 key = (type_, name.strip()[:150])
                 if key in tag_ids:
-                    taggings.setdefault((wid, tag_ids[key]),
-                                        Tagging(work_id=wid, tag_id=tag_ids[key], written=_clip(written, 255)))
+                    taggings.setdefault((wid, tag_ids[key]), _clip(written, 255))
             sp = w.series_part
             if sp and sp.title:
                 serials.append(SerialWork(series_id=self._series[_ckey(sp.title)], work_id=wid,
                                           position=sp.part, of=sp.of))
             if w.challenge and (w.challenge.community or w.challenge.prompt or w.challenge.number):
                 items.append(self._collection_item(wid, w.challenge))
-        Chapter.objects.bulk_create(chapters, batch_size=500)
-        WorkCreator.objects.bulk_create(links, batch_size=500)
-        Tagging.objects.bulk_create(taggings.values(), batch_size=500)
+        _insert(Chapter, ("work_id", "position", "title", "content", "words"), chapters)
+        _insert(WorkCreator, ("work_id", "creator_id", "position"), links)
+        _insert(Tagging, ("work_id", "tag_id", "written"), [(w, t, x) for (w, t), x in taggings.items()])
         SerialWork.objects.bulk_create(serials, ignore_conflicts=True)
         CollectionItem.objects.bulk_create(items, ignore_conflicts=True)
         # 4. filter sets, counts, crossover flag, outbox
-        self._write_filters(list(taggings.values()))
-        self._count([t.tag_id for t in taggings.values()], +1)
-        IndexOutbox.objects.bulk_create([IndexOutbox(work_id=r.id) for _it, _w, r in placed]
-                                        + [IndexOutbox(work_id=g) for g in gone])
+        fandom_tags = {tid for (t, _n), tid in tag_ids.items() if t == TagType.FANDOM}
+        self._write_filters(list(taggings), fandom_tags)
+        self._count([t for _w, t in taggings], +1)
+        _insert(IndexOutbox, ("work_id", "created_at"),
+                [(r.id, now) for _it, _w, r in placed] + [(g, now) for g in gone])
 
-    def _write_filters(self, taggings: list[Tagging]) -> None:
-        filt = self.tags.filters({t.tag_id for t in taggings})
+    def _write_filters(self, taggings: list[tuple[int, int]], fandom_tags: set[int]) -> None:
+        filt = self.tags.filters({t for _w, t in taggings})
         per_work: dict[int, dict[int, bool]] = {}
         fandom_sets: dict[int, list[frozenset[int]]] = {}
-        for t in taggings:
-            canon, fset = filt[t.tag_id]
-            d = per_work.setdefault(t.work_id, {})
+        for work_id, tag_id in taggings:
+            canon, fset = filt[tag_id]
+            d = per_work.setdefault(work_id, {})
             for fid in fset:
-                d[fid] = d.get(fid, True) and fid not in (canon, t.tag_id)
-            if self._fandom_ids and canon in self._fandom_ids:
-                fandom_sets.setdefault(t.work_id, []).append(fset)
-        FilterTagging.objects.bulk_create(
-            [FilterTagging(work_id=w, tag_id=f, inherited=inh) for w, d in per_work.items() for f, inh in d.items()],
-            batch_size=1000)
+                d[fid] = d.get(fid, True) and fid not in (canon, tag_id)
+            if tag_id in fandom_tags:
+                fandom_sets.setdefault(work_id, []).append(fset)
+        _insert(FilterTagging, ("work_id", "tag_id", "inherited"),
+                [(w, f, inh) for w, d in per_work.items() for f, inh in d.items()])
         cross = [w for w, sets in fandom_sets.items() if _crossover(sets)]
         if cross:
             Work.objects.filter(id__in=cross).update(crossover=True)
-
-    @property
-    def _fandom_ids(self) -> set[int]:
-        ids = self.tags.known_ids()
-        if self._fandoms_n != len(ids):
-            self._fandoms_cache = {i for (t, _k), i in ids.items() if t == TagType.FANDOM}
-            self._fandoms_n = len(ids)
-        return self._fandoms_cache
 
     def _count(self, tag_ids: list[int], sign: int) -> None:
         counts: dict[int, int] = {}
@@ -345,6 +339,46 @@ class Store:
                 self._prompts[key] = p.id
             pid = self._prompts[key]
         return CollectionItem(collection_id=cid, prompt_id=pid, work_id=wid)
+
+
+def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
+    """INSERT many rows with one prepared statement (works on SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    cols = ", ".join(columns)
+    marks = ", ".join(["%s"] * len(columns))
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    dates = {i for i, c in enumerate(columns) if isinstance(fields[c], models.DateTimeField)}
+    jsons = {i for i, c in enumerate(columns) if isinstance(fields[c], models.JSONField)}
+    if dates or jsons:
+        cache: dict[object, object] = {}
+
+        def adapt(i: int, v: object) -> object:
+            f = fields[columns[i]]
+            if i in jsons:
+                return f.get_db_prep_save(v, connection)
+            if v not in cache:  # each distinct datetime once (they are often all "now")
+                cache[v] = f.get_db_prep_save(v, connection)
+            return cache[v]
+
+        rows = [tuple(adapt(i, v) if (i in dates or i in jsons) else v for i, v in enumerate(r)) for r in rows]
+    with connection.cursor() as cur:
+        cur.executemany(f"INSERT INTO {model._meta.db_table} ({cols}) VALUES ({marks})", rows)
+
+
+def _allocate_ids(model: type[Any], n: int) -> list[int]:
+    """Ids for n new rows, drawn inside the current (write-locked) transaction."""
+    table = model._meta.db_table
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, n])
+            return [r[0] for r in cur.fetchall()]
+        cur.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        top = cur.fetchone()[0]
+        cur.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cur.fetchone()
+        start = max(top, row[0] if row else 0) + 1
+    return list(range(start, start + n))
 
 
 def _ckey(name: str) -> str:

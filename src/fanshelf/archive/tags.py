@@ -8,9 +8,10 @@ wrangler can later make canonical or merge (``fanshelf tags``).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db import connection
 
 from fanshelf import model as core
 from fanshelf.archive.models import MetaTagging, Tag, TagType, tag_key
@@ -30,11 +31,18 @@ FIXED: dict[str, tuple[str, ...]] = {
 }
 
 
-def metatag_closure(tag_ids: Iterable[int]) -> dict[int, set[int]]:
-    """Every metatag (transitively) of each tag id."""
+def metatag_links() -> dict[int, list[int]]:
+    """sub tag id -> its direct metatag ids."""
     links: dict[int, list[int]] = {}
     for sub, meta in MetaTagging.objects.values_list("sub_tag_id", "meta_tag_id"):
         links.setdefault(sub, []).append(meta)
+    return links
+
+
+def metatag_closure(tag_ids: Iterable[int], links: dict[int, list[int]] | None = None) -> dict[int, set[int]]:
+    """Every metatag (transitively) of each tag id."""
+    if links is None:
+        links = metatag_links()
     out: dict[int, set[int]] = {}
     for tid in tag_ids:
         seen: set[int] = set()
@@ -48,23 +56,39 @@ def metatag_closure(tag_ids: Iterable[int]) -> dict[int, set[int]]:
     return out
 
 
-def filter_ids_for(tag_ids: Iterable[int]) -> dict[int, tuple[int | None, frozenset[int]]]:
+def filter_ids_for(tag_ids: Iterable[int], links: dict[int, list[int]] | None = None
+                   ) -> dict[int, tuple[int | None, frozenset[int]]]:
     """For each tag id: (its canonical id or None when unwrangled, its filter ids).
 
     The filter ids of a wrangled tag are its canonical ∪ the canonical's metatags (transitively); an
     unwrangled tag filters as itself until a wrangler makes it canonical or merges it.
     """
     ids = list(tag_ids)
-    rows = {t: (c, m) for t, c, m in Tag.objects.filter(id__in=ids).values_list("id", "canonical", "merger_id")}
+    rows: dict[int, tuple[bool, int | None]] = {}
+    for start in range(0, len(ids), 900):
+        rows.update({t: (c, m) for t, c, m in Tag.objects.filter(id__in=ids[start:start + 900])
+                     .values_list("id", "canonical", "merger_id")})
     canon: dict[int, int | None] = {}
     for tid in ids:
         is_canon, merger = rows.get(tid, (False, None))
         canon[tid] = tid if is_canon else merger
-    closure = metatag_closure({c for c in canon.values() if c is not None})
+    closure = metatag_closure({c for c in canon.values() if c is not None}, links)
     out: dict[int, tuple[int | None, frozenset[int]]] = {}
     for tid, c in canon.items():
         out[tid] = (c, frozenset({c, *closure.get(c, ())}) if c is not None else frozenset({tid}))
     return out
+
+
+def _insert_tags(rows: list[tuple[str, str, str, bool, bool]]) -> None:
+    """Create tags (type, name, key, canonical, from_taxonomy); existing ones are left as they are."""
+    if not rows:
+        return
+    now = Tag._meta.get_field("created_at").get_db_prep_save(dt.datetime.now(dt.UTC), connection)
+    with connection.cursor() as cur:
+        cur.executemany(
+            f"INSERT INTO {Tag._meta.db_table} (type, name, key, canonical, from_taxonomy, taggings_count, "
+            "created_at) VALUES (%s, %s, %s, %s, %s, 0, %s) ON CONFLICT DO NOTHING",
+            [(*r, now) for r in rows])
 
 
 class TagResolver:
@@ -75,6 +99,7 @@ class TagResolver:
         self._ids: dict[tuple[str, str], int] = {}
         self._filters: dict[int, tuple[int | None, frozenset[int]]] = {}
         self._fixed_done = False
+        self._links: dict[int, list[int]] | None = None
 
     def known_ids(self) -> dict[tuple[str, str], int]:
         """(type, key) -> id of every tag this resolver has seen."""
@@ -83,6 +108,7 @@ class TagResolver:
     def clear(self) -> None:
         self._ids.clear()
         self._filters.clear()
+        self._links = None
 
     # -- classification by the taxonomy
     def _classify(self, type_: str, name: str) -> tuple[bool, str | None]:
@@ -134,13 +160,12 @@ class TagResolver:
         return {w: self._ids[(w[0], tag_key(w[1]))] for w in want}
 
     def _load(self, pairs: list[tuple[str, str]]) -> None:
-        for chunk_start in range(0, len(pairs), 400):
-            chunk = pairs[chunk_start:chunk_start + 400]
-            cq = Q()
-            for type_, name in chunk:
-                cq |= Q(type=type_, key=tag_key(name))
-            for tid, t, k in Tag.objects.filter(cq).values_list("id", "type", "key"):
-                self._ids[(t, k)] = tid
+        wanted = {(t, tag_key(n)) for t, n in pairs}
+        keys = sorted({k for _t, k in wanted})
+        for start in range(0, len(keys), 900):
+            for tid, t, k in Tag.objects.filter(key__in=keys[start:start + 900]).values_list("id", "type", "key"):
+                if (t, k) in wanted:
+                    self._ids[(t, k)] = tid
 
     def _create(self, pairs: list[tuple[str, str]]) -> None:
         plan: dict[tuple[str, str], tuple[str, bool, str | None]] = {}
@@ -157,16 +182,14 @@ class TagResolver:
                 todo.append((type_, syn))
             canon_name = name if is_canon else syn
             if type_ == TagType.FANDOM and canon_name and canon_name != core.NO_FANDOM:
-                chain = self.tax.fandom_metatags(canon_name)
-                sub = canon_name
-                for meta in chain:  # nearest first: sub → meta1 → meta2 ...
-                    metas.append(((type_, tag_key(sub)), (type_, tag_key(meta))))
-                    todo.append((type_, meta))
-                    sub = meta
+                # every (transitive) metatag is linked directly: the closure is the same, and a fandom
+                # with two separate metatags never gets a false link between them
+                for meta in self.tax.fandom_metatags(canon_name):
+                    if tag_key(meta) != tag_key(canon_name):
+                        metas.append(((type_, tag_key(canon_name)), (type_, tag_key(meta))))
+                        todo.append((type_, meta))
         # create canonicals first so synonyms can point at them
-        rows = [Tag(type=t, name=name, key=key, canonical=c, from_taxonomy=c and t not in FIXED)
-                for (t, key), (name, c, _s) in plan.items()]
-        Tag.objects.bulk_create(rows, ignore_conflicts=True)
+        _insert_tags([(t, name, key, c, bool(c and t not in FIXED)) for (t, key), (name, c, _s) in plan.items()])
         self._load([(t, name) for (t, _k), (name, _c, _s) in plan.items()])
         for (t, key), (_name, _c, syn) in plan.items():
             if syn is not None:
@@ -178,10 +201,13 @@ class TagResolver:
                  for s, m in metas if s in self._ids and m in self._ids]
         if links:
             MetaTagging.objects.bulk_create(links, ignore_conflicts=True)
+            self._links = None
 
     def filters(self, tag_ids: Iterable[int]) -> dict[int, tuple[int | None, frozenset[int]]]:
         ids = set(tag_ids)
         missing = [t for t in ids if t not in self._filters]
         if missing:
-            self._filters.update(filter_ids_for(missing))
+            if self._links is None:
+                self._links = metatag_links()
+            self._filters.update(filter_ids_for(missing, self._links))
         return {t: self._filters[t] for t in ids}

@@ -106,6 +106,12 @@ def analyze(text: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=100_000)
+def _analyze_short(value: str) -> tuple[str, ...]:
+    """Tag names, creators and titles repeat across works: analyse each distinct one once."""
+    return tuple(analyze(value))
+
+
 def index_text(*values: str) -> str:
     """The analysed tokens of each value, space-joined, with ``GAP`` between consecutive values.
 
@@ -113,7 +119,7 @@ def index_text(*values: str) -> str:
     """
     parts: list[str] = []
     for value in values:
-        tokens = analyze(value)
+        tokens = _analyze_short(value) if len(value) <= 160 else analyze(value)
         if tokens:
             if parts:
                 parts.append(GAP)
