@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import require_shared
 
 from fanshelf.archive.importer import Importer
+
+from conftest import require_shared
 
 
 def _backends(archive: object) -> list[object]:
