@@ -15,6 +15,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connections, transaction
 
@@ -79,6 +80,22 @@ def _parse(item: tuple[str, bytes]) -> tuple[list[CoreWork] | None, str, str | N
         return None, "", f"internal error while parsing ({type(exc).__name__}: {exc})"
 
 
+def _indexer_main(stop: Any, parent: int) -> None:
+    """Drain the search outbox until told to stop (or orphaned by a killed import)."""
+    from fanshelf.search.sync import drain, open_backend
+
+    backend = open_backend()
+    try:
+        while True:
+            if drain(backend, batch=2000) == 0:
+                if stop.is_set() or os.getppid() != parent:
+                    return
+                time.sleep(0.2)
+    finally:
+        backend.close()
+        connections.close_all()
+
+
 def _strip_location(message: str, location: str) -> str:
     for prefix in (f"{location}: ", f"{location} "):
         if message.startswith(prefix):
@@ -119,6 +136,7 @@ class Importer:
         run = ImportRun.objects.create(started_at=dt.datetime.now(dt.UTC), paths=paths or [])
         report = ImportReport(run_id=run.id)
         self._flush_search(force=True)
+        indexer = self._start_indexer() if self.bulk and self.sync_search else None
         batches = self._batches(refs, stats)
         while True:
             t = time.perf_counter()
@@ -130,9 +148,14 @@ class Importer:
             self._commit(batch, run, report)
             t2 = time.perf_counter()
             self.timings["store"] += t2 - t
-            self._flush_search()
-            self.timings["index"] += time.perf_counter() - t2
+            if indexer is None:
+                self._flush_search()
+                self.timings["index"] += time.perf_counter() - t2
         t = time.perf_counter()
+        if indexer is not None:
+            stop, proc = indexer
+            stop.set()
+            proc.join()
         self._flush_search(force=True)
         self.timings["index"] += time.perf_counter() - t
         report.seconds = time.perf_counter() - t0
@@ -264,6 +287,18 @@ class Importer:
                 self.on_result(r)
 
     # ------------------------------------------------------------------ search
+    def _start_indexer(self) -> tuple[Any, Any]:
+        """Bulk mode: a process of its own drains the outbox into the index while this one stores."""
+        if self._backend is not None:
+            self._backend.close()  # the indexer takes the index writer
+            self._backend = None
+        connections.close_all()
+        ctx = mp.get_context("fork")
+        stop = ctx.Event()
+        proc = ctx.Process(target=_indexer_main, args=(stop, os.getpid()), name="fanshelf-indexer", daemon=True)
+        proc.start()
+        return stop, proc
+
     _last_flush = 0.0
 
     def _flush_search(self, force: bool = False) -> None:

@@ -211,8 +211,10 @@ class Store:
             wid = row.id
             assert wid is not None
             self._last_ids.setdefault(it.location, []).append(wid)
-            for i, ch in enumerate(w.chapters or [core.Chapter(None, "", "")], 1):
-                chapters.append((wid, i, _clip(ch.title, 255), ch.html, _words(ch.text)))
+            chs = w.chapters or [core.Chapter(None, "", "")]
+            for i, ch in enumerate(chs, 1):
+                words = w.word_count if len(chs) == 1 else _words(ch.text)
+                chapters.append((wid, i, _clip(ch.title, 255), ch.html, words))
             for i, c in enumerate(dict.fromkeys(w.creators)):
                 links.append((wid, self._creators[_ckey(c)], i))
             for (type_, name), written in self._tag_pairs(w):
