@@ -1,5 +1,5 @@
 # Fanshelf: two commands do all set-up on a fresh machine with Python 3.11+ and make.
-#   make demo   installs Fanshelf in .venv and parses the bundled example posts
+#   make demo   installs Fanshelf in .venv, parses the bundled example posts and imports them into an archive
 #   make test   installs the test tools and runs ruff, mypy and the test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -17,8 +17,12 @@ install: $(BIN)/python
 dev: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 
+DEMO_DATA ?= .fanshelf-demo
+
 demo: install
 	$(BIN)/fanshelf demo
+	$(BIN)/fanshelf --data $(DEMO_DATA) import src/fanshelf/examples
+	$(BIN)/fanshelf --data $(DEMO_DATA) search ""
 
 lint: dev
 	$(BIN)/ruff check src tests scripts bench
@@ -36,4 +40,4 @@ taxonomy: install
 	$(BIN)/python scripts/build_taxonomy.py ../shared/data
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(DEMO_DATA) build dist .pytest_cache .mypy_cache .ruff_cache .hypothesis
