@@ -176,7 +176,7 @@ def reindex(ctx: click.Context, check: bool) -> None:
         _configure(ctx)
         from fanshelf.search import sync
 
-        backend = sync.open_backend()
+        backend = sync.open_backend(recreate=not check)
         try:
             if check:
                 d = sync.check(backend)

@@ -18,8 +18,11 @@ from fanshelf.search.documents import build_documents, iter_all_documents
 __all__ = ["Divergence", "check", "drain", "open_backend", "rebuild"]
 
 
-def open_backend(cfg: ArchiveConfig | None = None) -> SearchBackend:
-    """The configured search backend (tantivy in the data folder, or PostgreSQL's own tables)."""
+def open_backend(cfg: ArchiveConfig | None = None, *, recreate: bool = False) -> SearchBackend:
+    """The configured search backend (tantivy in the data folder, or PostgreSQL's own tables).
+
+    ``recreate`` (for a rebuild) starts a tantivy index afresh when the existing one is stale or broken.
+    """
     cfg = cfg or current()
     if cfg.search_backend == "postgres":
         from fanshelf.search.postgres_backend import PostgresBackend
@@ -27,7 +30,7 @@ def open_backend(cfg: ArchiveConfig | None = None) -> SearchBackend:
         return PostgresBackend()
     from fanshelf.search.tantivy_backend import TantivyBackend
 
-    return TantivyBackend(cfg.index_dir)
+    return TantivyBackend(cfg.index_dir, recreate=recreate)
 
 
 def drain(backend: SearchBackend, batch: int = 5000) -> int:
