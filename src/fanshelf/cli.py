@@ -13,7 +13,21 @@ from fanshelf.errors import FanshelfError
 from fanshelf.model import Work
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns database errors that escape a command (a lost server, a full disk) into a message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if not type(exc).__module__.startswith(("django.db", "psycopg", "sqlite3")):
+                raise
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            click.echo(f"fanshelf: database error: {first}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="fanshelf")
 @click.option("--data", "data", metavar="DIR", envvar="FANSHELF_DATA", default=None,
               help="The archive's data folder (SQLite database and search index). Default: $FANSHELF_DATA or "

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from fanshelf.errors import FanshelfError
 
-__all__ = ["ArchiveConfig", "ConfigError", "configure", "current", "database_settings", "default_data_dir"]
+__all__ = ["ArchiveConfig", "ConfigError", "DatabaseUnavailable", "configure", "current", "database_settings", "default_data_dir"]
 
 _LOCK = threading.Lock()
 _CURRENT: ArchiveConfig | None = None
@@ -150,9 +150,29 @@ def configure(data_dir: str | os.PathLike[str] | None = None, database_url: str 
         _CURRENT = cfg
     if migrate:
         from django.core.management import call_command
+        from django.db import DatabaseError
 
-        call_command("migrate", verbosity=0, interactive=False)
+        try:
+            call_command("migrate", verbosity=0, interactive=False)
+        except DatabaseError as exc:
+            where = _redacted(cfg.database_url) if cfg.database_url else str(cfg.sqlite_path)
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise DatabaseUnavailable(f"cannot open the database {where}: {reason}") from exc
     return cfg
+
+
+class DatabaseUnavailable(ConfigError):
+    """The database cannot be reached or opened."""
+
+    exit_code = 1
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    user = f"{parts.username}@" if parts.username else ""
+    return f"{parts.scheme}://{user}{host}{port}{parts.path}"
 
 
 def current() -> ArchiveConfig:

@@ -133,6 +133,7 @@ RANK_WEIGHTS = "{0.142857,0.142857,0.714286,1.0}"
 _MAX_POSITION = 16383  # tsvector positions are 14 bits; later ones are clamped to this
 _MAX_POSITIONS_PER_LEXEME = 256  # a tsvector keeps no more per lexeme
 _MAX_LEXEME_BYTES = 2046  # PostgreSQL's limit on one lexeme
+_MAX_TSVECTOR_BYTES = 1_048_575  # PostgreSQL's limit on a tsvector's lexemes and positions together
 _INT8 = 2**63 - 1
 _MAX_FACET_ID = _INT8 // _KEY_SPAN - 1
 _BATCH = 2000  # rows per COPY and merge
@@ -183,12 +184,18 @@ def tsvector_text(doc: WorkDocument) -> str:
                 lst.append(f"{pos}{weight}")
     clamped = pos > _MAX_POSITION
     parts: list[str] = []
+    size = 0
     for token, lst in entries.items():
-        if not token or len(token.encode()) > _MAX_LEXEME_BYTES:
+        nbytes = len(token.encode())
+        if not token or nbytes > _MAX_LEXEME_BYTES:
             continue
         if clamped:  # as PostgreSQL does: later positions all become the last one
             lst = list(dict.fromkeys(f"{min(int(p[:-1]), _MAX_POSITION)}{p[-1]}" for p in lst))
-        parts.append(f"{_quote(token)}:{','.join(lst[:_MAX_POSITIONS_PER_LEXEME])}")
+        lst = lst[:_MAX_POSITIONS_PER_LEXEME]
+        size += nbytes + (nbytes & 1) + 2 + 2 * len(lst)  # what PostgreSQL counts against its limit
+        if size > _MAX_TSVECTOR_BYTES:
+            break  # an enormous work: the lexemes first seen are kept, the rest would not fit
+        parts.append(f"{_quote(token)}:{','.join(lst)}")
     return " ".join(parts)
 
 
@@ -489,7 +496,8 @@ class PostgresBackend:
                 for t in range(len(_FACET_COLUMNS)))
             sql = (
                 f"WITH m AS MATERIALIZED (SELECT id, {key} AS k, facet_keys FROM {TABLE} WHERE {cond}),"
-                " f AS MATERIALIZED (SELECT fk, count(*) AS n FROM m, unnest(m.facet_keys) AS fk GROUP BY fk)"
+                " f AS MATERIALIZED (SELECT fk, count(*) AS n FROM (SELECT unnest(facet_keys) AS fk FROM m) AS u"
+                " GROUP BY fk)"
                 " SELECT (SELECT count(*) FROM m),"
                 f" ARRAY(SELECT id FROM m ORDER BY k {direction}, id {direction} LIMIT %(limit)s OFFSET %(offset)s),"
                 f" ARRAY(SELECT ARRAY[fk, n] FROM ({top}) AS top)"
