@@ -182,3 +182,16 @@ def test_cli_import_reports_and_exit_status(archive: object, tmp_path: Path) -> 
     assert "created" in res.output and "ok.txt" in res.output
     assert "failed" in res.output and "bad.txt" in res.output
     assert "2 files" in res.output and "1 created" in res.output and "1 failed" in res.output
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = dict(os.environ, FANSHELF_DATA=str(tmp_path / "d"),
+               FANSHELF_DATABASE_URL="postgresql://someone:hunter2@127.0.0.1:1/nothing")
+    res = subprocess.run([sys.executable, "-c", "from fanshelf.cli import main; main()", "search", "x"],
+                         env=env, capture_output=True, text=True)
+    assert res.returncode == 1
+    assert res.stderr.startswith("fanshelf: cannot open the database postgresql://someone@127.0.0.1:1/nothing")
+    assert "hunter2" not in res.stderr and "Traceback" not in res.stderr
