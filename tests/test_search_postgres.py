@@ -155,6 +155,36 @@ def test_writes_join_the_callers_transaction(pg: Any) -> None:
     assert backend.revisions() == {1: 1}
 
 
+def test_a_table_of_another_version_is_stale_until_clear(pg: Any) -> None:
+    from django.db import connection
+
+    from fanshelf.search.postgres_backend import IndexStale, PostgresBackend
+
+    PostgresBackend().upsert([doc(1, "Rain")])
+    with connection.cursor() as cur:
+        cur.execute("COMMENT ON TABLE fanshelf_search_doc IS 'fanshelf search: schema 0, analyzer 0'")
+    backend = PostgresBackend()
+    with pytest.raises(IndexStale, match="reindex"):
+        backend.search(SearchRequest(text="rain"))
+    backend.clear()  # what `fanshelf reindex` does first: the table is made anew
+    assert backend.revisions() == {}
+    backend.upsert([doc(2, "River")])
+    assert ids(backend, "river") == [2]
+
+
+def test_upserts_in_one_outer_transaction(pg: Any) -> None:
+    from django.db import transaction
+
+    from fanshelf.search.postgres_backend import PostgresBackend
+
+    backend = PostgresBackend()
+    with transaction.atomic():
+        for rev in range(1, 4):  # the staging table is emptied between calls, not only at commit
+            backend.upsert([doc(1, f"Rain {rev}", revision=rev), doc(2, "River", revision=rev)])
+        backend.commit()
+    assert backend.revisions() == {1: 3, 2: 3}
+
+
 def test_upsert_replaces_and_a_repeated_id_keeps_the_last(pg: Any) -> None:
     from fanshelf.search.postgres_backend import PostgresBackend
 
@@ -233,6 +263,17 @@ def test_hostile_documents_are_stored_and_found(pg: Any) -> None:
     assert ids(backend, '"Unicode"') == [d.id for d in docs if d.title == "𝔘𝔫𝔦𝔠𝔬𝔡𝔢"]
 
 
+def test_an_enormous_work_is_cut_to_fit_a_tsvector(pg: Any) -> None:
+    from fanshelf.search.postgres_backend import PostgresBackend
+
+    backend = PostgresBackend()
+    junk = " ".join(f"q{i:029d}" for i in range(40_000))  # 40,000 distinct 30-letter words: over 1 MB
+    backend.upsert([doc(1, "Enormous", summary="first words " + junk), doc(2, "Small", summary="first")])
+    assert ids(backend, "first") == [1, 2]
+    assert ids(backend, "enormous") == [1]
+    assert ids(backend, f"q{0:029d}") == [1]
+
+
 def test_lexemes_with_quotes_and_backslashes_round_trip(pg: Any) -> None:
     """Our tokens are letters and digits, but the quoting must hold for anything."""
     from django.db import connection
@@ -250,6 +291,26 @@ def test_lexemes_with_quotes_and_backslashes_round_trip(pg: Any) -> None:
             assert matched, tok
             cur.execute("SELECT unnest(tsvector_to_array(%s::tsvector))", [text])
             assert cur.fetchone()[0] == tok
+
+
+def test_odd_lexemes_survive_copy(pg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through upsert's COPY too: pretend the analyser let quotes and backslashes through."""
+    from fanshelf.search import postgres_backend
+    from fanshelf.search.postgres_backend import PostgresBackend, tsquery_text
+    from fanshelf.search.query import Phrase
+
+    monkeypatch.setattr(postgres_backend, "index_text", lambda *values: " ".join(" ".join(values).split()))
+    backend = PostgresBackend()
+    backend.upsert([doc(1, "it's a\\b '' \\' x:* <-> !( \\t", creators=())])
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT tsvector_to_array(tsv) FROM fanshelf_search_doc")
+        assert sorted(cur.fetchone()[0]) == sorted(["it's", "a\\b", "''", "\\'", "x:*", "<->", "!(", "\\t"])
+        for phrase in [("it's", "a\\b"), ("\\'",), ("!(", "\\t")]:
+            cur.execute("SELECT count(*) FROM fanshelf_search_doc WHERE tsv @@ %s::tsquery",
+                        [tsquery_text(Phrase(phrase))])
+            assert cur.fetchone()[0] == 1, phrase
 
 
 # --------------------------------------------------------------------------- how text is laid out
