@@ -21,7 +21,7 @@ from django.db import connections, transaction
 
 from fanshelf.archive.models import ImportLogEntry, ImportRun, Source
 from fanshelf.archive.sources import SourceRef, find_sources
-from fanshelf.archive.store import PostItem, Store, content_hash
+from fanshelf.archive.store import PostItem, Store, _insert, content_hash
 from fanshelf.errors import FanshelfError
 from fanshelf.model import Work as CoreWork
 from fanshelf.search.base import SearchBackend
@@ -73,7 +73,11 @@ def _parse(item: tuple[str, bytes]) -> tuple[list[CoreWork] | None, str, str | N
     location, data = item
     try:
         raw = read_post(data, location)
-        return parse_raw(raw), raw.encoding, None
+        works = parse_raw(raw)
+        for w in works:  # the store needs only the HTML of a one-chapter work (its words are counted)
+            if len(w.chapters) == 1:
+                w.chapters[0].text = ""
+        return works, raw.encoding, None
     except FanshelfError as exc:
         return None, "", str(exc)
     except Exception as exc:  # a parser bug must fail this file, not the import
@@ -266,9 +270,8 @@ class Importer:
                         o = by_loc[j.ref.location]
                         results.append(FileResult(j.ref.location, o.outcome, works=len(o.work_ids),
                                                   work_ids=o.work_ids))
-                ImportLogEntry.objects.bulk_create([
-                    ImportLogEntry(run=run, location=r.location[:1024], outcome=r.outcome, reason=r.reason,
-                                   works=r.works, at=now) for r in results])
+                _insert(ImportLogEntry, ("run_id", "location", "outcome", "reason", "works", "at"),
+                        [(run.id, r.location[:1024], r.outcome, r.reason, r.works, now) for r in results])
         except Exception as exc:
             self.store = Store()  # its caches may hold ids that were rolled back with the transaction
             if len(jobs) > 1:  # find the culprit: store the batch's posts one by one

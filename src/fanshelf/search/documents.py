@@ -56,10 +56,12 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
     for wid, name in (WorkCreator.objects.filter(work_id__in=ids).order_by("work_id", "position")
                       .values_list("work_id", "creator__name")):
         creators.setdefault(wid, []).append(name)
-    taggings = list(Tagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id"))
-    tag_ids = {t for _w, t in taggings}
-    tags = {tid: (name, type_, canon, merger) for tid, name, type_, canon, merger in
-            Tag.objects.filter(id__in=tag_ids).values_list("id", "name", "type", "canonical", "merger_id")}
+    taggings: list[tuple[int, int]] = []
+    tags: dict[int, tuple[str, str, bool, int | None]] = {}
+    for wid, tid, name, type_, canon, merger in Tagging.objects.filter(work_id__in=ids).values_list(
+            "work_id", "tag_id", "tag__name", "tag__type", "tag__canonical", "tag__merger_id"):
+        taggings.append((wid, tid))
+        tags[tid] = (name, type_, canon, merger)
     merger_ids = {m for (_n, _t, _c, m) in tags.values() if m is not None and m not in tags}
     if merger_ids:
         for tid, name, type_, canon, merger in Tag.objects.filter(id__in=merger_ids).values_list(
