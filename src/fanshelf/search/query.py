@@ -335,30 +335,26 @@ def _dedupe(nodes: list[Node]) -> list[Node]:
     return out
 
 
-def _and(children: list[Node | None]) -> Node | None:
+def _combine(kind: type[And] | type[Or], children: list[Node | None]) -> Node | None:
+    """An And or Or of the children: nested ones of the same kind flattened, duplicates and Nones dropped."""
     flat: list[Node] = []
     for child in children:
-        if isinstance(child, And):
+        if isinstance(child, kind):
             flat.extend(child.children)
         elif child is not None:
             flat.append(child)
     flat = _dedupe(flat)
     if not flat:
         return None
-    return flat[0] if len(flat) == 1 else And(tuple(flat))
+    return flat[0] if len(flat) == 1 else kind(tuple(flat))
+
+
+def _and(children: list[Node | None]) -> Node | None:
+    return _combine(And, children)
 
 
 def _or(children: list[Node | None]) -> Node | None:
-    flat: list[Node] = []
-    for child in children:
-        if isinstance(child, Or):
-            flat.extend(child.children)
-        elif child is not None:
-            flat.append(child)
-    flat = _dedupe(flat)
-    if not flat:
-        return None
-    return flat[0] if len(flat) == 1 else Or(tuple(flat))
+    return _combine(Or, children)
 
 
 def _not(child: Node | None) -> Node | None:
