@@ -86,6 +86,9 @@ def build(n: int, data: Path, db_url: str, backend: str, workers: int, batch: in
     from fanshelf.archive.models import Work
 
     works = Work.objects.count()
+    if not db_url:
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db_bytes = dir_size(data) - dir_size(data / "index")
     if db_url:
         with connection.cursor() as cur:

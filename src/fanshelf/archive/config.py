@@ -66,7 +66,9 @@ def database_settings(cfg: ArchiveConfig) -> dict[str, Any]:
             "OPTIONS": {
                 # WAL: readers never block the writer; NORMAL is durable against a killed process.
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY",
+                "PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; "
+                # the write-ahead log is truncated back to 64 MB after checkpoints (long imports)
+                "PRAGMA journal_size_limit=67108864",
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },

@@ -298,27 +298,13 @@ class Store:
         return out
 
     def _tag_names(self, w: core.Work) -> list[tuple[str, str]]:
-        pairs = [p for p, _written in self._tag_pairs(w)]
-        # written relationship spellings become synonyms of their canonical (searchable, wranglable)
-        return pairs
+        return [p for p, _written in self._tag_pairs(w)]
 
     def _ensure_creators(self, names: set[str]) -> None:
-        want = {_ckey(n): n for n in names if _ckey(n) not in self._creators}
-        if not want:
-            return
-        Creator.objects.bulk_create([Creator(name=_clip(n, 255), key=k) for k, n in want.items()],
-                                    ignore_conflicts=True)
-        for cid, k in Creator.objects.filter(key__in=list(want)).values_list("id", "key"):
-            self._creators[k] = cid
+        _ensure_keyed(Creator, "name", names, self._creators)
 
     def _ensure_series(self, titles: set[str]) -> None:
-        want = {_ckey(t): t for t in titles if _ckey(t) not in self._series}
-        if not want:
-            return
-        Series.objects.bulk_create([Series(title=_clip(t, 255), key=k) for k, t in want.items()],
-                                   ignore_conflicts=True)
-        for sid, k in Series.objects.filter(key__in=list(want)).values_list("id", "key"):
-            self._series[k] = sid
+        _ensure_keyed(Series, "title", titles, self._series)
 
     def _collection_item(self, wid: int, ch: core.Challenge) -> CollectionItem:
         cid: int | None = None
@@ -381,6 +367,17 @@ def _allocate_ids(model: type[Any], n: int) -> list[int]:
         row = cur.fetchone()
         start = max(top, row[0] if row else 0) + 1
     return list(range(start, start + n))
+
+
+def _ensure_keyed(model: type[Any], field: str, names: set[str], cache: dict[str, int]) -> None:
+    """Rows of a model unique by ``key`` (creators, series) for these names, ids cached by key."""
+    want = {_ckey(n): n for n in names if _ckey(n) not in cache}
+    if not want:
+        return
+    model.objects.bulk_create([model(**{field: _clip(n, 255), "key": k}) for k, n in want.items()],
+                              ignore_conflicts=True)
+    for rid, k in model.objects.filter(key__in=list(want)).values_list("id", "key"):
+        cache[k] = rid
 
 
 def _ckey(name: str) -> str:
