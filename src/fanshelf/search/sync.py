@@ -7,8 +7,11 @@ any moment leaves either pending rows (indexed on the next drain) or an index al
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.db import transaction
 
 from fanshelf.archive.config import ArchiveConfig, current
 from fanshelf.archive.models import IndexOutbox, Work
@@ -37,36 +40,40 @@ def drain(backend: SearchBackend, batch: int = 5000) -> int:
     """Index every work named in the outbox; returns how many outbox rows were handled."""
     handled = 0
     while True:
-        rows = list(IndexOutbox.objects.order_by("id").values_list("id", "work_id")[:batch])
-        if not rows:
-            return handled
-        top = rows[-1][0]
-        ids = {w for _i, w in rows}
-        docs = build_documents(ids)
-        found = {d.id for d in docs}
-        if docs:
-            backend.upsert(docs)
-        gone = ids - found
-        if gone:
-            backend.delete(gone)
-        backend.commit()
-        IndexOutbox.objects.filter(id__lte=top, work_id__in=ids).delete()
+        # the PostgreSQL index lives in the database: its rows and the outbox change in one transaction
+        with transaction.atomic() if backend.name == "postgres" else contextlib.nullcontext():
+            rows = list(IndexOutbox.objects.order_by("id").values_list("id", "work_id")[:batch])
+            if not rows:
+                return handled
+            top = rows[-1][0]
+            ids = {w for _i, w in rows}
+            docs = build_documents(ids)
+            found = {d.id for d in docs}
+            if docs:
+                backend.upsert(docs)
+            gone = ids - found
+            if gone:
+                backend.delete(gone)
+            backend.commit()
+            IndexOutbox.objects.filter(id__lte=top, work_id__in=ids).delete()
         handled += len(rows)
 
 
 def rebuild(backend: SearchBackend, progress: Callable[[int], None] | None = None) -> int:
     """Rebuild the index from the database; returns the number of works indexed."""
-    top = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
-    backend.clear()
-    n = 0
-    for docs in iter_all_documents():
-        backend.upsert(docs)
-        n += len(docs)
-        if progress:
-            progress(len(docs))
-    backend.commit()
-    if top is not None:
-        IndexOutbox.objects.filter(id__lte=top).delete()
+    # on PostgreSQL the rebuild is one transaction: other servers go on seeing the old index until it ends
+    with transaction.atomic() if backend.name == "postgres" else contextlib.nullcontext():
+        top = IndexOutbox.objects.order_by("-id").values_list("id", flat=True).first()
+        backend.clear()
+        n = 0
+        for docs in iter_all_documents():
+            backend.upsert(docs)
+            n += len(docs)
+            if progress:
+                progress(len(docs))
+        backend.commit()
+        if top is not None:
+            IndexOutbox.objects.filter(id__lte=top).delete()
     return n
 
 
