@@ -78,7 +78,7 @@ def build(n: int, data: Path, db_url: str, backend: str, workers: int, batch: in
 
     imp = Importer(bulk=True, workers=workers, batch_size=batch, on_result=on_result)
     t1 = time.perf_counter()
-    report = imp.import_refs(refs(), ["bench"], stats=lambda loc: stats.pop(loc, None))
+    report = imp.import_refs(refs(), ["bench"], stats=lambda loc: stats.pop(loc, None), expected=n)
     secs = time.perf_counter() - t1
     print("   main process: " + ", ".join(f"{k} {v:.1f} s" for k, v in imp.timings.items()), file=sys.stderr)
     from django.db import connection

@@ -195,3 +195,38 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
     assert res.returncode == 1
     assert res.stderr.startswith("fanshelf: cannot open the database postgresql://someone@127.0.0.1:1/nothing")
     assert "hunter2" not in res.stderr and "Traceback" not in res.stderr
+
+
+def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import connection
+
+    from fanshelf.archive import importer
+    from fanshelf.archive.models import FilterTagging, Tagging, Work
+
+    def names() -> set[str]:
+        with connection.cursor() as cur:
+            return {n for m in (Tagging, FilterTagging)
+                    for n in connection.introspection.get_constraints(cur, m._meta.db_table)}
+
+    wanted = {ix.name for m in (Tagging, FilterTagging) for ix in m._meta.indexes}
+    assert wanted <= names()
+    monkeypatch.setattr(importer, "DEFER_INDEXES_MIN", 1)
+    seen: list[bool] = []
+    original = importer.Importer._commit
+
+    def spy(self: object, *a: object) -> None:
+        seen.append(wanted <= names())
+        original(self, *a)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importer.Importer, "_commit", spy)
+    for i in range(6):
+        write_post(tmp_path / "bulk" / f"b{i}.txt", f"Bulk {i}")
+    r = Importer(sync_search=False, bulk=True, workers=0, batch_size=2).import_paths([tmp_path / "bulk"])
+    assert r.counts["created"] == 6 and Work.objects.count() == 6
+    assert seen and not any(seen)  # dropped during the load
+    assert wanted <= names()  # and built again at the end
+    importer.drop_indexes()  # as a killed bulk load leaves them
+    monkeypatch.setattr(importer.Importer, "_commit", original)
+    Importer(sync_search=False).import_paths([tmp_path / "bulk"])
+    assert wanted <= names()

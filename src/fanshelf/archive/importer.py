@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, connections, transaction
 
-from fanshelf.archive.models import ImportLogEntry, ImportRun, Source
+from fanshelf.archive.models import FilterTagging, ImportLogEntry, ImportRun, Source, Tagging, Work
 from fanshelf.archive.sources import SourceRef, find_sources
 from fanshelf.archive.store import PostItem, Store, _insert, content_hash
 from fanshelf.errors import FanshelfError
@@ -82,6 +82,33 @@ def _parse(item: tuple[str, bytes]) -> tuple[list[CoreWork] | None, str, str | N
         return None, "", str(exc)
     except Exception as exc:  # a parser bug must fail this file, not the import
         return None, "", f"internal error while parsing ({type(exc).__name__}: {exc})"
+
+
+# The (tag, work) indexes of taggings and filter sets take random inserts: on a large bulk load they
+# dirty a page per row and the load slows as they grow. A bulk load of at least this many posts (and at
+# least half the archive) drops them and builds them again, sorted, at the end. Every import restores
+# them first, so a bulk load killed half-way costs nothing but the rebuild.
+DEFER_INDEXES_MIN = 50_000
+
+
+def _deferred() -> list[tuple[Any, Any]]:
+    return [(m, ix) for m in (Tagging, FilterTagging) for ix in m._meta.indexes]
+
+
+def drop_indexes() -> None:
+    with connection.cursor() as cur:
+        for _model, index in _deferred():
+            cur.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
+
+
+def restore_indexes() -> None:
+    """Create any of the deferrable indexes that is missing."""
+    with connection.cursor() as cur:
+        for model, index in _deferred():
+            existing = connection.introspection.get_constraints(cur, model._meta.db_table)
+            if index.name not in existing:
+                with connection.schema_editor() as editor:
+                    editor.add_index(model, index)
 
 
 def _bulk_pragmas() -> None:
@@ -149,16 +176,23 @@ class Importer:
         refs = [r for r in found if not r.skipped]
         if self.on_total:
             self.on_total(len(refs))
-        report = self.import_refs(refs, [os.fspath(p) for p in paths])
+        report = self.import_refs(refs, [os.fspath(p) for p in paths], expected=len(refs))
         report.skipped = [r.location for r in found if r.skipped]
         return report
 
     def import_refs(self, refs: Iterable[SourceRef], paths: list[str] | None = None,
-                    stats: Callable[[str], dict[str, int] | None] | None = None) -> ImportReport:
+                    stats: Callable[[str], dict[str, int] | None] | None = None,
+                    expected: int | None = None) -> ImportReport:
+        """Import these posts; ``expected`` (how many there are) lets a large bulk load defer indexes."""
         t0 = time.perf_counter()
+        restore_indexes()  # a bulk load killed earlier may have left them dropped
         run = ImportRun.objects.create(started_at=dt.datetime.now(dt.UTC), paths=paths or [])
         report = ImportReport(run_id=run.id)
         self._flush_search(force=True)
+        deferred = self.bulk and expected is not None and expected >= max(
+            DEFER_INDEXES_MIN, Work.objects.count() // 2)
+        if deferred:
+            drop_indexes()
         indexer = self._start_indexer() if self.bulk and self.sync_search else None
         batches = self._batches(refs, stats)
         n_batches = 0
@@ -185,6 +219,8 @@ class Importer:
             stop, proc = indexer
             stop.set()
             proc.join()
+        if deferred:
+            restore_indexes()
         self._flush_search(force=True)
         self.timings["index"] += time.perf_counter() - t
         report.seconds = time.perf_counter() - t0
