@@ -149,7 +149,7 @@ class Store:
         wanted: list[tuple[str, str]] = []
         for it, _src, _u in todo:
             for w in it.works:
-                wanted += self._tag_names(w)
+                wanted += [pair for pair, _written in self._tag_pairs(w)]
         tag_ids = self.tags.resolve_many(wanted)
         self._ensure_creators({c for it, _s, _u in todo for w in it.works for c in w.creators})
         self._ensure_series({w.series_part.title for it, _s, _u in todo for w in it.works
@@ -296,9 +296,6 @@ class Store:
         out += [((TagType.CHARACTER, x), "") for x in w.characters]
         out += [((TagType.FREEFORM, x), "") for x in w.additional_tags]
         return out
-
-    def _tag_names(self, w: core.Work) -> list[tuple[str, str]]:
-        return [p for p, _written in self._tag_pairs(w)]
 
     def _ensure_creators(self, names: set[str]) -> None:
         _ensure_keyed(Creator, "name", names, self._creators)

@@ -13,9 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from fanshelf.errors import FanshelfError
+
 __all__ = [
     "FACET_TYPES",
+    "PAGE_CAP",
     "FacetCount",
+    "IndexStale",
     "SearchBackend",
     "SearchRequest",
     "SearchResult",
@@ -35,6 +39,13 @@ FACET_TYPES: dict[str, str] = {
 }
 FACET_SIZE = 10
 PER_PAGE = 20
+PAGE_CAP = 1000  # most hits one page may ask for (both backends clamp per_page to 1..PAGE_CAP)
+
+
+class IndexStale(FanshelfError):
+    """The search index was built by another version of fanshelf (or is damaged): ``fanshelf reindex``."""
+
+    exit_code = 4
 
 # sort name -> default order ("desc" or "asc"); "best" is relevance (score desc).
 SORTS: dict[str, str] = {

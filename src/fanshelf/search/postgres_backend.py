@@ -48,13 +48,14 @@ from typing import Any
 from django.db import connection, transaction
 
 from fanshelf.archive.config import ConfigError
-from fanshelf.errors import FanshelfError
 from fanshelf.search.analysis import ANALYZER_VERSION, GAP, index_text
 from fanshelf.search.base import (
     FACET_SIZE,
     FACET_TYPES,
+    PAGE_CAP,
     SORTS,
     FacetCount,
+    IndexStale,
     SearchRequest,
     SearchResult,
     WorkDocument,
@@ -67,8 +68,6 @@ __all__ = ["DDL", "PAGE_CAP", "SCHEMA_VERSION", "TABLE", "IndexStale", "Postgres
 TABLE = "fanshelf_search_doc"
 SCHEMA_VERSION = 1
 """Bump whenever the table or what is stored in it changes (existing tables must then be rebuilt)."""
-PAGE_CAP = 1000
-"""Most hits on one page (as the tantivy backend)."""
 
 _STAMP = f"fanshelf search: schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}"
 _STAGE = "fanshelf_search_stage"  # per-session temporary table the rows are COPYed into
@@ -137,12 +136,6 @@ _MAX_TSVECTOR_BYTES = 1_048_575  # PostgreSQL's limit on a tsvector's lexemes an
 _INT8 = 2**63 - 1
 _MAX_FACET_ID = _INT8 // _KEY_SPAN - 1
 _BATCH = 2000  # rows per COPY and merge
-
-
-class IndexStale(FanshelfError):
-    """The search table was made by another version of fanshelf: ``fanshelf reindex`` rebuilds it."""
-
-    exit_code = 4
 
 
 # ------------------------------------------------------------------------------------------ text

@@ -54,8 +54,10 @@ from fanshelf.search.analysis import ANALYZER_VERSION, index_text
 from fanshelf.search.base import (
     FACET_SIZE,
     FACET_TYPES,
+    PAGE_CAP,
     SORTS,
     FacetCount,
+    IndexStale,
     SearchRequest,
     SearchResult,
     WorkDocument,
@@ -87,13 +89,6 @@ _WINDOW_CHECK = 10_000  # deeper pages than this count the matches first (a page
 _FACET_FETCH = 100  # buckets asked for per facet type (widened when the 10th count ties to the end)
 _FACET_SEGMENT_SIZE = 1 << 30  # every id of every segment is kept before merging: the counts are exact
 _FACET_MAX = 65_000  # tantivy's limit on the buckets one aggregation returns
-_PAGE_CAP = 1000  # most hits on one page
-
-
-class IndexStale(FanshelfError):
-    """The index on disk was built by another version of fanshelf (or is damaged)."""
-
-    exit_code = 4
 
 
 class IndexBusy(FanshelfError):
@@ -403,7 +398,7 @@ class TantivyBackend:
         if order not in ("asc", "desc"):
             raise ValueError(f"order must be asc or desc, not {order!r}")
         page = max(1, request.page)
-        per_page = min(max(1, request.per_page), _PAGE_CAP)
+        per_page = min(max(1, request.per_page), PAGE_CAP)
         offset = (page - 1) * per_page
         query = self._query(request, parsed)
         searcher = self._searcher()
