@@ -185,6 +185,21 @@ class Chapter(models.Model):
         constraints = [models.UniqueConstraint(fields=["work", "position"], name="chapter_unique_position")]
 
 
+class WorkPart(models.Model):
+    """One part of a story posted over several posts ("Part 2/4"): the parsed part, kept so the whole
+    work can be put together again, in part order, whenever a part arrives, changes or goes."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="parts")
+    source_index = models.PositiveIntegerField(default=0)
+    key = models.CharField(max_length=900, db_index=True, help_text="Creators and title, folded.")
+    part = models.PositiveIntegerField()
+    of = models.PositiveIntegerField(null=True, blank=True)
+    data = models.JSONField(help_text="The work parsed from this part (Work.to_dict()).")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "source_index"], name="workpart_unique_source_pos")]
+
+
 class WorkCreator(models.Model):
     work = models.ForeignKey(Work, on_delete=models.CASCADE, db_index=False)  # (work, creator) is unique
     creator = models.ForeignKey(Creator, on_delete=models.CASCADE)

@@ -32,9 +32,11 @@ from fanshelf.archive.models import (
     TagType,
     Work,
     WorkCreator,
+    WorkPart,
     tag_key,
 )
 from fanshelf.archive.tags import TagResolver
+from fanshelf.parts import Part, is_part, last_date, merge_parts, part_key, work_from_dict
 
 __all__ = ["PostItem", "Store", "StoreOutcome", "content_hash", "prompt_key"]
 
@@ -61,6 +63,10 @@ class PostItem:
     encoding: str = ""
     mtime: float | None = None
     stats: Mapping[str, int] | None = None  # kudos/hits/comments/bookmarks (and words) for every work
+    # set for a story put together from parts posted separately (see fanshelf.parts)
+    updated: str | None = None
+    complete: bool | None = None
+    chapters_expected: int | None = None
 
 
 @dataclass
@@ -119,9 +125,7 @@ class Store:
         for it in items:
             prev = existing.get(it.location)
             if prev is not None and prev[1] == it.digest:
-                outcomes.append(StoreOutcome(it.location, "unchanged",
-                                             list(Work.objects.filter(source_id=prev[0]).order_by("source_index")
-                                                  .values_list("id", flat=True))))
+                outcomes.append(StoreOutcome(it.location, "unchanged", _work_ids_of(prev[0])))
                 continue
             if prev is None:
                 src = Source(location=it.location, content_hash=it.digest, size=it.size,
@@ -141,18 +145,79 @@ class Store:
         self._write(todo, now)
         by_loc = {o.location: o for o in outcomes}
         for it, _src, _upd in todo:
-            by_loc[it.location].work_ids = self._last_ids[it.location]
+            by_loc[it.location].work_ids = self._last_ids.get(it.location, [])
+        for loc, ids in self._write_parts(todo).items():
+            by_loc[loc].work_ids = list(dict.fromkeys([*by_loc[loc].work_ids, *ids]))
         return outcomes
+
+    def _write_parts(self, todo: list[tuple[PostItem, Source, bool]]) -> dict[str, list[int]]:
+        """Store the parts among the batch's works and put each affected story together again.
+
+        A story is stored as the work of a virtual source ``parts:KEY``, so it is created, updated in
+        place (same id) and deleted by the same code as any post's work. Returns the story work ids per
+        post location.
+        """
+        updated = [src.id for _it, src, upd in todo if upd]
+        affected: set[str] = set()
+        if updated:
+            old = WorkPart.objects.filter(source_id__in=updated)
+            affected.update(old.values_list("key", flat=True))
+            old.delete()
+        rows: list[WorkPart] = []
+        keys_of: dict[str, list[str]] = {}
+        for it, src, _upd in todo:
+            for pos, w in enumerate(it.works):
+                key = part_key(w)
+                if key is None or w.series_part is None or w.series_part.part is None:
+                    continue
+                data = w.to_dict()
+                if it.stats:
+                    data["stats"] = dict(it.stats)
+                data["location"] = it.location
+                if not w.published and it.mtime:
+                    data["published"] = dt.datetime.fromtimestamp(it.mtime, dt.UTC).date().isoformat()
+                rows.append(WorkPart(source_id=src.id, source_index=pos, key=key, part=w.series_part.part,
+                                     of=w.series_part.of, data=data))
+                keys_of.setdefault(it.location, []).append(key)
+                affected.add(key)
+        WorkPart.objects.bulk_create(rows)
+        if not affected:
+            return {}
+        stories: dict[str, list[WorkPart]] = {k: [] for k in affected}
+        for wp in WorkPart.objects.filter(key__in=affected).order_by("part", "id"):
+            stories[wp.key].append(wp)
+        virtual = [self._story_item(key, wps) for key, wps in sorted(stories.items())]
+        ids = {o.location: o.work_ids for o in self._save_batch(virtual)}
+        return {loc: [i for k in keys for i in ids.get(_story_location(k), [])] for loc, keys in keys_of.items()}
+
+    @staticmethod
+    def _story_item(key: str, wps: list[WorkPart]) -> PostItem:
+        loc = _story_location(key)
+        if not wps:
+            return PostItem(loc, content_hash(b""), [])
+        parts = [Part(wp.part, wp.of, work_from_dict(wp.data), str(wp.data.get("location", wp.id))) for wp in wps]
+        merged, complete, expected = merge_parts(parts)
+        stats: dict[str, int] = {}
+        for wp in wps:
+            for k, v in (wp.data.get("stats") or {}).items():
+                if k != "words":
+                    stats[k] = max(stats.get(k, 0), int(v))
+        digest = content_hash(repr(sorted((wp.part, wp.of, wp.source_id, wp.source_index,
+                                           sorted(wp.data.items(), key=str)) for wp in wps)).encode())
+        return PostItem(loc, digest, [merged], stats=stats or None, updated=last_date(parts),
+                        complete=complete, chapters_expected=expected)
 
     def _write(self, todo: list[tuple[PostItem, Source, bool]], now: dt.datetime) -> None:
         # 1. resolve every name the batch needs
         wanted: list[tuple[str, str]] = []
-        for it, _src, _u in todo:
-            for w in it.works:
+        whole = {it.location: [(pos, w) for pos, w in enumerate(it.works) if not is_part(w)]
+                 for it, _s, _u in todo}
+        for pairs in whole.values():
+            for _pos, w in pairs:
                 wanted += [pair for pair, _written in self._tag_pairs(w)]
         tag_ids = self.tags.resolve_many(wanted)
-        self._ensure_creators({c for it, _s, _u in todo for w in it.works for c in w.creators})
-        self._ensure_series({w.series_part.title for it, _s, _u in todo for w in it.works
+        self._ensure_creators({c for ps in whole.values() for _p, w in ps for c in w.creators})
+        self._ensure_series({w.series_part.title for ps in whole.values() for _p, w in ps
                              if w.series_part and w.series_part.title})
         # 2. works: update in place (same ids) or create
         updated_sources = [src.id for _it, src, upd in todo if upd]
@@ -172,7 +237,7 @@ class Store:
         keep_old: set[int] = set()
         for it, src, _upd in todo:
             fallback = dt.datetime.fromtimestamp(it.mtime, dt.UTC) if it.mtime else now
-            for pos, w in enumerate(it.works):
+            for pos, w in whole[it.location]:
                 row = self._work_row(w, it, fallback)
                 row.source_id = src.id
                 row.source_index = pos
@@ -273,12 +338,14 @@ class Store:
     # -- rows
     def _work_row(self, w: core.Work, it: PostItem, fallback: dt.datetime) -> Work:
         posted = _date(w.published, fallback)
+        updated = _date(it.updated, posted) if it.updated else posted
         stats = it.stats or {}
         return Work(
             title=_clip(w.title, 255), summary=w.summary or "", notes=w.notes or "", end_notes=w.end_notes or "",
             language=_clip(w.language, 64), words=int(stats.get("words", w.word_count)),
             stated_words=w.stated_word_count, chapters_posted=max(1, len(w.chapters)),
-            complete=True, crossover=False, posted_at=posted, updated_at=posted,
+            chapters_expected=it.chapters_expected, complete=True if it.complete is None else it.complete,
+            crossover=False, posted_at=posted, updated_at=max(posted, updated),
             kudos=int(stats.get("kudos", 0)), hits=int(stats.get("hits", 0)),
             comments=int(stats.get("comments", 0)), bookmarks=int(stats.get("bookmarks", 0)),
             rating_raw=_clip(w.rating_raw, 255), raw_header=w.header, parser_warnings=list(w.warnings),
@@ -324,6 +391,21 @@ class Store:
                 self._prompts[key] = p.id
             pid = self._prompts[key]
         return CollectionItem(collection_id=cid, prompt_id=pid, work_id=wid)
+
+
+def _story_location(key: str) -> str:
+    return "parts:" + key
+
+
+def _work_ids_of(source_id: int) -> list[int]:
+    """The works a stored post gave: its own, then the stories its parts belong to."""
+    ids = list(Work.objects.filter(source_id=source_id).order_by("source_index").values_list("id", flat=True))
+    keys = list(WorkPart.objects.filter(source_id=source_id).order_by("source_index").values_list("key", flat=True))
+    if keys:
+        story = dict(Work.objects.filter(source__location__in=[_story_location(k) for k in keys])
+                     .values_list("source__location", "id"))
+        ids += [story[_story_location(k)] for k in keys if _story_location(k) in story]
+    return ids
 
 
 def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:

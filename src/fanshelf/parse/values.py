@@ -285,6 +285,10 @@ def parse_subject(line: str, *, require_kind: bool = True) -> Subject | None:
     if bym:
         subj.author = bym.group("author")
         rest = rest[:bym.start()] + rest[bym.end():]
+    pm3 = re.search(r"[\s,;:-]((?:part|chapter|pt\.?|ch\.?)\s*\d{1,3}(?:\s*(?:/|of)\s*\d{1,3})?)\s*$", rest, re.I)
+    if pm3 and find_part(pm3.group(1)):  # "Title, part 1/3", "Title - Chapter 2 of 4"
+        subj.part_text = subj.part_text or pm3.group(1)
+        rest = rest[:pm3.start()]
     pm2 = re.search(r"\s(\d{1,3}\s*/\s*\d{1,3})\s*$", rest)
     if pm2 and find_part(pm2.group(1)):
         subj.part_text = pm2.group(1)
