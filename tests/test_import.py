@@ -202,14 +202,20 @@ def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: 
     from django.db import connection
 
     from fanshelf.archive import importer
-    from fanshelf.archive.models import FilterTagging, Tagging, Work
+    from django.db.models import Count
+
+    from fanshelf.archive.models import FilterTagging, Tag, Tagging, Work
 
     def names() -> set[str]:
         with connection.cursor() as cur:
-            return {n for m in (Tagging, FilterTagging)
+            return {n for m in (Tagging, FilterTagging, Work)
                     for n in connection.introspection.get_constraints(cur, m._meta.db_table)}
 
-    wanted = {ix.name for m in (Tagging, FilterTagging) for ix in m._meta.indexes}
+    def counts_right() -> bool:
+        real = dict(Tagging.objects.values("tag_id").annotate(n=Count("id")).values_list("tag_id", "n"))
+        return all(real.get(t, 0) == n for t, n in Tag.objects.values_list("id", "taggings_count"))
+
+    wanted = {ix.name for m in (Tagging, FilterTagging, Work) for ix in m._meta.indexes}
     assert wanted <= names()
     monkeypatch.setattr(importer, "DEFER_INDEXES_MIN", 1)
     seen: list[bool] = []
@@ -226,7 +232,9 @@ def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: 
     assert r.counts["created"] == 6 and Work.objects.count() == 6
     assert seen and not any(seen)  # dropped during the load
     assert wanted <= names()  # and built again at the end
+    assert counts_right() and Tag.objects.get(name="Torchwood").taggings_count == 6  # counted at the end
     importer.drop_indexes()  # as a killed bulk load leaves them
+    Tag.objects.update(taggings_count=0)  # with the counts of its batches missing
     monkeypatch.setattr(importer.Importer, "_commit", original)
     Importer(sync_search=False).import_paths([tmp_path / "bulk"])
-    assert wanted <= names()
+    assert wanted <= names() and counts_right()

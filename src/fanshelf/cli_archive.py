@@ -41,8 +41,13 @@ STYLE = {"created": "green", "updated": "cyan", "unchanged": "dim", "failed": "r
               "transaction, update the search index less often.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file, then a summary object.")
+@click.option("--mapping", type=click.Path(dir_okay=False, path_type=str), metavar="FILE",
+              help="A YAML file mapping your front-matter keys and tag prefixes to AO3 fields (docs/formats.md).")
+@click.option("--include-private", is_flag=True, help="Also import private and friends-only entries of "
+              "journal exports (skipped by default).")
 @click.pass_context
-def import_(ctx: click.Context, paths: tuple[str, ...], bulk: bool, quiet: bool, as_json: bool) -> None:
+def import_(ctx: click.Context, paths: tuple[str, ...], bulk: bool, quiet: bool, as_json: bool,
+            mapping: str | None = None, include_private: bool = False) -> None:
     """Import posts from files, folders (recursively) and .zip archives into the archive.
 
     Re-importing is safe: posts whose bytes are unchanged are skipped, changed ones are updated in place.
@@ -53,6 +58,11 @@ def import_(ctx: click.Context, paths: tuple[str, ...], bulk: bool, quiet: bool,
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     try:
+        from fanshelf.ingest import ReadOptions
+        from fanshelf.ingest.frontmatter import load_mapping
+
+        read_options = ReadOptions(include_private=include_private,
+                                   mapping=load_mapping(mapping) if mapping else None)
         _configure(ctx)
         from fanshelf.archive.importer import FileResult, Importer
 
@@ -82,7 +92,8 @@ def import_(ctx: click.Context, paths: tuple[str, ...], bulk: bool, quiet: bool,
                                        soft_wrap=True)
 
         with progress:
-            report = Importer(bulk=bulk, on_result=on_result, on_total=on_total).import_paths(list(paths))
+            report = Importer(bulk=bulk, on_result=on_result, on_total=on_total,
+                              read_options=read_options).import_paths(list(paths))
     except FanshelfError as exc:
         _fail(exc)
         return

@@ -66,6 +66,15 @@ class RawPost:
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)  # LJ user / community names seen in links, in order
+    # Structured formats (AO3 downloads, EPUB metadata, front matter, Fanshelf JSON) know their fields:
+    # ``meta`` holds them under AO3 names (see ``fanshelf.ingest.META_KEYS``) and ``chapters`` the body,
+    # one (title, lines) pair per chapter; the work is then built from them, not by the header parser.
+    meta: dict[str, list[str]] | None = None
+    chapters: list[tuple[str | None, list[Line]]] | None = None
+    # Facts the page or export states outside the post (journal poster, entry date, subject, tags):
+    # fallbacks for what the post's own header does not say.
+    hints: dict[str, str] = field(default_factory=dict)
+    work: Work | None = None  # a ready :class:`Work` (Fanshelf's own JSON export): taken as it is
 
 
 @dataclass(slots=True)

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connection, connections, transaction
 
-from fanshelf.archive.models import FilterTagging, ImportLogEntry, ImportRun, Source, Tagging, Work
+from fanshelf.archive.models import FilterTagging, ImportLogEntry, ImportRun, Source, Tag, Tagging, Work
 from fanshelf.archive.sources import SourceRef, find_sources
 from fanshelf.archive.store import PostItem, Store, _insert, content_hash
 from fanshelf.errors import FanshelfError
@@ -66,22 +66,38 @@ class _Job:
     stats: dict[str, int] | None = None
 
 
-def _parse(item: tuple[str, bytes]) -> tuple[list[CoreWork] | None, str, str | None]:
-    from fanshelf.ingest import read_post
+def _parse(item: tuple[str, bytes] | tuple[str, bytes, Any]) -> tuple[list[CoreWork] | None, str, str | None]:
+    """One file's bytes → its works (a journal export gives many), the encoding, or the error."""
+    from fanshelf.ingest import ReadOptions, read_posts
     from fanshelf.pipeline import parse_raw
 
-    location, data = item
+    location, data = item[0], item[1]
+    options: ReadOptions | None = item[2] if len(item) > 2 else None
     try:
-        raw = read_post(data, location)
-        works = parse_raw(raw)
+        raws = read_posts(data, location, options=options)
+        works = [w for raw in raws for w in parse_raw(raw)]
         for w in works:  # the store needs only the HTML of a one-chapter work (its words are counted)
             if len(w.chapters) == 1:
                 w.chapters[0].text = ""
-        return works, raw.encoding, None
+        return works, raws[0].encoding if raws else "", None
     except FanshelfError as exc:
         return None, "", str(exc)
     except Exception as exc:  # a parser bug must fail this file, not the import
         return None, "", f"internal error while parsing ({type(exc).__name__}: {exc})"
+
+
+def _options_key(options: Any) -> bytes:
+    """Bytes that stand for non-default reading options (b"" for the defaults: hashes stay as they were)."""
+    if options is None:
+        return b""
+    parts = []
+    if options.include_private:
+        parts.append("include-private")
+    if options.mapping is not None:
+        m = options.mapping
+        parts.append(repr((sorted(m.fields.items()), sorted(m.tag_prefixes.items()), sorted(m.tag_keys),
+                           m.separator, sorted(m.ignore))))
+    return ("\0fanshelf-read-options:" + "|".join(parts)).encode() if parts else b""
 
 
 # The (tag, work) indexes of taggings and filter sets take random inserts: on a large bulk load they
@@ -92,7 +108,7 @@ DEFER_INDEXES_MIN = 50_000
 
 
 def _deferred() -> list[tuple[Any, Any]]:
-    return [(m, ix) for m in (Tagging, FilterTagging) for ix in m._meta.indexes]
+    return [(m, ix) for m in (Tagging, FilterTagging, Work) for ix in m._meta.indexes]
 
 
 def drop_indexes() -> None:
@@ -101,14 +117,32 @@ def drop_indexes() -> None:
             cur.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
 
 
-def restore_indexes() -> None:
-    """Create any of the deferrable indexes that is missing."""
+def restore_indexes() -> bool:
+    """Create any of the deferrable indexes that is missing, and count the tags' uses again if one was.
+
+    A deferred bulk load does not keep ``Tag.taggings_count`` up to date batch by batch (those scattered
+    updates dirty most of the tag table in every transaction); its dropped indexes are the mark that the
+    counts are stale, here or after a kill.
+    """
+    rebuilt = False
     with connection.cursor() as cur:
         for model, index in _deferred():
             existing = connection.introspection.get_constraints(cur, model._meta.db_table)
             if index.name not in existing:
                 with connection.schema_editor() as editor:
                     editor.add_index(model, index)
+                rebuilt = True
+    if rebuilt:
+        recount_tags()
+    return rebuilt
+
+
+def recount_tags() -> None:
+    """Set every tag's ``taggings_count`` from the taggings."""
+    tag, tagging = Tag._meta.db_table, Tagging._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(f"UPDATE {tag} SET taggings_count = (SELECT COUNT(*) FROM {tagging} "
+                    f"WHERE {tagging}.tag_id = {tag}.id)")
 
 
 def _bulk_pragmas() -> None:
@@ -158,8 +192,11 @@ class Importer:
 
     def __init__(self, *, bulk: bool = False, batch_size: int = 500, workers: int | None = None,
                  sync_search: bool = True, on_result: Callable[[FileResult], None] | None = None,
-                 on_total: Callable[[int], None] | None = None) -> None:
+                 on_total: Callable[[int], None] | None = None, read_options: Any = None) -> None:
         self.bulk = bulk
+        self.read_options = read_options  # fanshelf.ingest.ReadOptions: front-matter mapping, private entries
+        # reading options change what a file gives: a file read with other options is not "unchanged"
+        self._options_key = _options_key(read_options)
         self.batch_size = batch_size if bulk else 1
         self.workers = workers if workers is not None else ((os.cpu_count() or 1) if bulk else 0)
         self.sync_search = sync_search
@@ -193,6 +230,7 @@ class Importer:
             DEFER_INDEXES_MIN, Work.objects.count() // 2)
         if deferred:
             drop_indexes()
+        self.store.count_tags = not deferred
         indexer = self._start_indexer() if self.bulk and self.sync_search else None
         batches = self._batches(refs, stats)
         n_batches = 0
@@ -246,7 +284,7 @@ class Importer:
             else:
                 try:
                     job.data = ref.read()
-                    job.digest = content_hash(job.data)
+                    job.digest = content_hash(job.data + self._options_key if self._options_key else job.data)
                 except FanshelfError as exc:
                     job.error = _strip_location(str(exc), ref.location)
             if stats is not None:
@@ -276,7 +314,7 @@ class Importer:
         for chunk in chunks:
             for j in chunk:
                 if j.error is None and j.works is None:
-                    j.works, j.encoding, j.error = _parse((j.ref.location, j.data))
+                    j.works, j.encoding, j.error = _parse((j.ref.location, j.data, self.read_options))
                     if j.error:
                         j.error = _strip_location(j.error, j.ref.location)
             yield from self._group(chunk)
@@ -303,7 +341,7 @@ class Importer:
 
             for chunk in chunks:
                 todo = [j for j in chunk if j.error is None and j.works is None]
-                ahead.append((chunk, todo, pool.imap(_parse, [(j.ref.location, j.data) for j in todo],
+                ahead.append((chunk, todo, pool.imap(_parse, [(j.ref.location, j.data, self.read_options) for j in todo],
                                                      chunksize=8)))
                 if len(ahead) > 2:
                     yield from finish()
@@ -334,7 +372,9 @@ class Importer:
                 _insert(ImportLogEntry, ("run_id", "location", "outcome", "reason", "works", "at"),
                         [(run.id, r.location[:1024], r.outcome, r.reason, r.works, now) for r in results])
         except Exception as exc:
+            count = self.store.count_tags
             self.store = Store()  # its caches may hold ids that were rolled back with the transaction
+            self.store.count_tags = count
             if len(jobs) > 1:  # find the culprit: store the batch's posts one by one
                 for j in jobs:
                     self._commit([j], run, report)

@@ -22,7 +22,8 @@ __all__ = ["SourceRef", "find_sources"]
 
 SKIP_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # Inside folders and archives only these are read as posts (a file named on the command line always is).
-POST_SUFFIXES = {"", ".txt", ".text", ".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".eml", ".mbox"}
+POST_SUFFIXES = {"", ".txt", ".text", ".html", ".htm", ".xhtml", ".md", ".markdown", ".mdown", ".eml", ".mbox",
+                 ".epub", ".xml"}  # EPUBs and journal exports are sniffed by fanshelf.ingest.read_posts
 
 
 def is_post_name(name: str) -> bool:
@@ -156,8 +157,17 @@ def find_sources(paths: Iterable[str | os.PathLike[str]]) -> Iterator[SourceRef]
             yield SourceRef(path, _fail, error="no such file or folder")
 
 
+def _is_epub(path: str) -> bool:
+    """A .zip that is really an EPUB (its ``mimetype`` member says so) is one work, not a folder."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open("mimetype") as fh:
+            return fh.read(64).strip() == b"application/epub+zip"
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError):
+        return False
+
+
 def _file_source(path: str) -> Iterator[SourceRef]:
-    if path.lower().endswith(".zip"):
+    if path.lower().endswith(".zip") and not _is_epub(path):
         yield from _zip_sources(path)
         return
     try:

@@ -101,6 +101,7 @@ class Store:
         self._collections: dict[str, int] = {}
         self._prompts: dict[tuple[int | None, str, str], int] = {}
         self._last_ids: dict[str, list[int]] = {}
+        self.count_tags = True  # False in a deferred bulk load: restore_indexes() counts them at the end
 
     # ------------------------------------------------------------------ public
     def save(self, item: PostItem) -> StoreOutcome:
@@ -322,6 +323,8 @@ class Store:
             Work.objects.filter(id__in=cross).update(crossover=True)
 
     def _count(self, tag_ids: list[int], sign: int) -> None:
+        if not self.count_tags:
+            return
         counts: dict[int, int] = {}
         for t in tag_ids:
             counts[t] = counts.get(t, 0) + 1
@@ -333,6 +336,8 @@ class Store:
                             [(sign * n, t) for t, n in counts.items()])
 
     def _uncount(self, work_ids: list[int]) -> None:
+        if not self.count_tags:
+            return
         self._count(list(Tagging.objects.filter(work_id__in=work_ids).values_list("tag_id", flat=True)), -1)
 
     # -- rows

@@ -1,5 +1,9 @@
 """Bytes in, :class:`~fanshelf.model.RawPost` out.
 
+:func:`read_posts` reads a whole file of any supported format (sniffed from its content: saved
+journal pages, LJ/DW XML exports, front matter, AO3 downloads, EPUBs, eFiction pages, Fanshelf JSON;
+see ``docs/formats.md``) into the posts in it; :func:`read_post` reads one plain text or HTML post.
+
 ``ingest`` decodes a post (BOMs, UTF-8, Windows-1252, Latin-1), refuses binary and oversized input,
 and turns plain text or HTML into a list of :class:`~fanshelf.model.Line` objects:
 
@@ -37,10 +41,15 @@ from fanshelf.model import Line, RawPost
 
 __all__ = [
     "MAX_POST_BYTES",
+    "META_KEYS",
+    "BrokenFile",
+    "ReadOptions",
+    "UnsafeInput",
     "decode",
     "looks_like_html",
     "read_file",
     "read_post",
+    "read_posts",
     "sanitize_html",
 ]
 
@@ -925,3 +934,9 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_POST_BYTES) 
     except OSError as exc:
         raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from None
     return read_post(data, name, max_bytes=max_bytes)
+
+
+# The readers of whole files (journal pages and exports, AO3 downloads, EPUBs, front matter...) live in
+# the modules of this package; they use the functions above, so they are imported last.
+from fanshelf.ingest.common import META_KEYS, BrokenFile, ReadOptions, UnsafeInput  # noqa: E402
+from fanshelf.ingest.readers import read_posts  # noqa: E402
