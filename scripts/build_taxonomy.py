@@ -39,6 +39,7 @@ CURATED = ROOT / "scripts" / "taxonomy_curated.json"
 
 CURATED_WEIGHT = 100  # usage count credited to a curated (fandom, character) pair
 MIN_BLURB = 3  # a DS9-blurb character must appear in this many single-fandom works
+UMBRELLA_MEDIA = 5  # a scourgify fandom group with this many media is an umbrella, not one canon
 MIN_SHIP = 2  # a relationship member must appear in this many ship rows
 MIN_KPOP_SHIP = 5
 
@@ -162,7 +163,9 @@ class Builder:
         rename: dict[str, str] = {}
         for m in masters:
             seen = [n for n in media.get(m, []) if observed[n] > 0]
-            if seen:  # the AO3 canonical really used on works beats scourgify's grouping name
+            # the AO3 canonical really used on works beats scourgify's grouping name, unless the group is an
+            # umbrella of many media (DC Comics: Superboy, Man of Steel, Green Arrow...), none of them its name
+            if seen and len(media[m]) < UMBRELLA_MEDIA:
                 rename[m] = max(seen, key=lambda n: observed[n])
             for n in media.get(m, []):
                 if n in curated_canon:
@@ -176,6 +179,12 @@ class Builder:
             parent = self.fid[canon[r["master"]]]
             if child != parent:
                 self.fmeta.add((child, parent))
+        for m in masters:  # an umbrella's media are canonicals of their own, under the umbrella
+            if len(media[m]) >= UMBRELLA_MEDIA:
+                for n in media[m]:
+                    child = self.add_fandom(n)
+                    self.fkeys[loose(n)] = child
+                    self.fmeta.add((child, self.fid[canon[m]]))
         # keys: aliases first, then canonical names (win), then curated (win over all)
         for r in rows:
             if r["rel"] in {"alias", "media"}:

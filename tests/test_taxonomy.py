@@ -321,3 +321,17 @@ def test_load_roundtrip(tmp_path: Path, tiny: Taxonomy) -> None:
     plain = tmp_path / "t.json"
     plain.write_text(json.dumps(small))
     assert Taxonomy.load(str(plain)).fandom("torchwood") == "Torchwood"
+
+
+def test_umbrella_fandom_groups_keep_their_media_apart() -> None:
+    """scourgify groups all of DC under one master; its media are canonicals of their own under it, and
+    no medium (Superboy) swallows the films and the other comics."""
+    from fanshelf.taxonomy import default_taxonomy
+
+    tax = default_taxonomy()
+    assert tax.fandom("Superboy (Comics)") == "Superboy (Comics)"
+    assert tax.fandom("Man of Steel (2013)") == "Man of Steel (2013)"
+    assert "DC Comics" in tax.fandom_metatags("Man of Steel (2013)")
+    for other in ("Batman Begins (2005)", "Wonder Woman (2017)", "Superman (movies)"):
+        assert tax.fandom(other) != "Superboy (Comics)"
+    assert tax.fandom("Heroes") == "Heroes (TV 2006)"  # a group of one or two media still takes the medium's name
