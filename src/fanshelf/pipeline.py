@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 
-from fanshelf.ingest import ReadOptions, read_file, read_post, read_posts
+from fanshelf.ingest import ReadOptions, read_bytes, read_file, read_post, read_posts
 from fanshelf.model import RawPost, Work
 from fanshelf.parse import parse_lines
 from fanshelf.taxonomy import Taxonomy, default_taxonomy
 from fanshelf.wrangle import wrangle
 from fanshelf.wrangle.meta import apply_hints, wrangle_meta
 
-__all__ = ["parse_bytes", "parse_document", "parse_file", "parse_raw"]
+__all__ = ["parse_bytes", "parse_document", "parse_file", "parse_path", "parse_raw"]
 
 
 def parse_raw(raw: RawPost, taxonomy: Taxonomy | None = None) -> list[Work]:
@@ -48,3 +48,9 @@ def parse_document(data: bytes, source: str = "<input>", *, options: ReadOptions
     """Parse a whole file of any format :func:`fanshelf.ingest.read_posts` sniffs (journal exports and pages,
     AO3 downloads, EPUBs, front matter, eFiction pages, Fanshelf JSON, plain posts): every work in it."""
     return [w for raw in read_posts(data, source, options=options) for w in parse_raw(raw, taxonomy)]
+
+
+def parse_path(path: str | os.PathLike[str], *, options: ReadOptions | None = None,
+               taxonomy: Taxonomy | None = None) -> list[Work]:
+    """:func:`parse_document` on a file (size checked before reading)."""
+    return parse_document(read_bytes(path), os.fspath(path), options=options, taxonomy=taxonomy)

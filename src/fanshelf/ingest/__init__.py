@@ -47,6 +47,7 @@ __all__ = [
     "UnsafeInput",
     "decode",
     "looks_like_html",
+    "read_bytes",
     "read_file",
     "read_post",
     "read_posts",
@@ -916,6 +917,11 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_POST_BYTES) 
     Raises :class:`InputError` for a missing file, a directory or a permission problem (with the path
     and the reason), :class:`InputTooLarge` above ``max_bytes``.
     """
+    return read_post(read_bytes(path, max_bytes=max_bytes), os.fspath(path), max_bytes=max_bytes)
+
+
+def read_bytes(path: str | os.PathLike[str], *, max_bytes: int = MAX_POST_BYTES) -> bytes:
+    """A file's bytes, with :func:`read_file`'s checks and errors."""
     name = os.fspath(path)
     try:
         st = os.stat(name)
@@ -933,7 +939,7 @@ def read_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_POST_BYTES) 
         raise InputError(f"{name}: permission denied") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read it ({exc.strerror or exc})") from None
-    return read_post(data, name, max_bytes=max_bytes)
+    return data
 
 
 # The readers of whole files (journal pages and exports, AO3 downloads, EPUBs, front matter...) live in
