@@ -200,10 +200,9 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
 def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import connection
-
-    from fanshelf.archive import importer
     from django.db.models import Count
 
+    from fanshelf.archive import importer
     from fanshelf.archive.models import FilterTagging, Tag, Tagging, Work
 
     def names() -> set[str]:

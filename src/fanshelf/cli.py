@@ -89,19 +89,22 @@ def _summary(work: Work, index: int, total: int) -> str:
               help="Print JSON: for one FILE an array with one object per work; for several, an object "
                    "mapping each file to its array.")
 def parse(files: tuple[str, ...], as_json: bool) -> None:
-    """Parse fanfic posts (plain text or HTML) and print the works found in each FILE.
+    """Parse fanfic posts and archives and print the works found in each FILE.
+
+    Plain text and HTML posts, saved journal pages, journal XML exports, AO3 downloads, EPUBs, files
+    with YAML front matter, eFiction pages and Fanshelf JSON are read (the kind is sniffed).
 
     The encoding is detected (UTF-8, Windows-1252, Latin-1). Without --json a readable summary is
     printed; with --json the documented work objects (see docs/parse.md). A file that cannot be read
     is reported on stderr and makes the exit status non-zero; the other files are still parsed.
     """
-    from fanshelf.pipeline import parse_file
+    from fanshelf.pipeline import parse_path
 
     failed = 0
     results: dict[str, list[dict[str, Any]]] = {}
     for path in files:
         try:
-            works = parse_file(path)
+            works = parse_path(path)
         except FanshelfError as exc:
             click.echo(f"fanshelf: {path}: {exc}", err=True)
             failed = max(failed, exc.exit_code)
@@ -131,7 +134,7 @@ def demo() -> None:
 
     folder = res_files("fanshelf") / "examples"
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith((".txt", ".html")):
+        if not entry.name.endswith((".txt", ".html", ".htm")):
             continue
         click.echo(f"== {entry.name}")
         works = parse_bytes(entry.read_bytes(), entry.name)
@@ -145,6 +148,9 @@ from fanshelf.cli_archive import import_, reindex, search  # noqa: E402  (the ar
 main.add_command(import_)
 main.add_command(search)
 main.add_command(reindex)
+from fanshelf.cli_export import export  # noqa: E402  (fanshelf export)
+
+main.add_command(export)
 try:
     from fanshelf.cli_tags import tags
 
