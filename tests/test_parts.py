@@ -113,7 +113,8 @@ def test_work_from_dict_round_trips() -> None:
 
 def test_parts_imported_out_of_order_make_one_work(archive: object, tmp_path: Path) -> None:
     from fanshelf.archive.models import Chapter as ChapterRow
-    from fanshelf.archive.models import Source, Work as WorkRow
+    from fanshelf.archive.models import Source
+    from fanshelf.archive.models import Work as WorkRow
     from fanshelf.search.sync import check, drain, open_backend
 
     p3 = write_part(tmp_path, 3)
