@@ -16,7 +16,7 @@ import yaml
 
 from fanshelf.model import Line
 from fanshelf.parse.labels import MULTILINE, STRONG, Field, label_key, split_fields
-from fanshelf.parse.notes import footer_kind, is_author_note, is_end_mark, strip_note_label
+from fanshelf.parse.notes import footer_kind, is_author_note, is_end_mark, is_sig_dash, strip_note_label
 from fanshelf.parse.values import Subject, find_part, parse_date, parse_subject
 
 __all__ = ["Field", "ParsedWork", "parse_lines"]
@@ -37,6 +37,7 @@ class ParsedWork:
     warnings: list[str] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
     is_html: bool = False
+    mail_from: str | None = None  # the sender's name in a mail header (a creator when nothing else names one)
 
     def values(self, key: str) -> list[str]:
         return [f.value for f in self.fields if f.key == key and f.value]
@@ -122,12 +123,29 @@ def _next_nonblank(lines: list[Line], i: int) -> int:
     return i
 
 
+# "by Wren Ashdown", "<strong>By</strong> camelot_ink", "written by kestrel_writes" (no colon)
+_BY_NAME = re.compile(r"^\s*(?:(?:a\s+)?(?:story|fic|ficlet|drabble)\s+)?(?:written\s+)?by\s+(?:lj user\s+|user\s+|@)?"
+                      r"(?P<creator>[\w.\-']+(?:\s+[A-Z][\w.\-']*){0,3})\s*$", re.I)
 _BYLINE_RES = [
-    re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s+in\s+(?P<community>[\w.\-]+)\s*[,.:]?\s*$", re.I),
+    re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s+in\s+(?P<community>[\w.\-]+?)\s*[,.:]?"
+               r"(?:\s*(?:on|@|at)\s+(?P<date>[^@]{6,60}?))?\s*[,.:]?\s*$", re.I),
     re.compile(r"^\s*posted by\s+(?P<creator>[\w.\-]+)(?:\s+(?:in|to)\s+(?P<community>[\w.\-]+))?"
                r"(?:\s+on\s+(?P<date>.+?))?\s*[.:]?\s*$", re.I),
     re.compile(r"^\s*(?P<creator>[\w.\-]+)\s+(?:wrote|posted)\s*(?:on\s+(?P<date>.+?))?\s*[,:.]\s*$", re.I),
+    _BY_NAME,
 ]
+# a site's navigation bar: "Home · Stories · About", "Home | Fic | Links | Contact"
+_NAV_SEP = r"\s*(?:[\u00b7|\u2022\u00bb~/]|::|\s-\s)\s*"
+_NAV_RE = re.compile(r"^\s*[\[(]?[\w'&. ]{1,25}[\])]?(?:" + _NAV_SEP + r"[\[(]?[\w'&. ]{1,25}[\])]?){2,}\s*$")
+_NAV_WORDS = re.compile(r"\b(?:home|stories|fic|fics|fiction|about|links|contact|archive|index|blog|back|next|previous|"
+                        r"fandoms|authors|search|faq|recent|main|news|gallery|updates|guestbook|email|top|rss)\b", re.I)
+
+
+def is_nav_bar(text: str) -> bool:
+    """``Home · Stories · About``: links of a site's menu, not a title or story text."""
+    return len(text) <= 200 and bool(_NAV_RE.match(text)) and len(_NAV_WORDS.findall(text)) >= 2
+
+
 _DATE_LINE = re.compile(r"^\s*(?:\w+day,?\s+)?[\w ,./\-]{6,40}?\s*(?:(?:at\s+)?\d{1,2}:\d{2}(?::\d{2})?\s*(?:am|pm)?)?"
                         r"\s*$", re.I)
 
@@ -142,10 +160,50 @@ def _read_byline(text: str, work: ParsedWork) -> bool:
             if gd.get("date"):
                 work.byline_date = parse_date(gd["date"])
             return True
+    text = re.sub(r"^\s*(?:@|on\b|at\b|posted(?:\s+(?:on|at))?\b|date\b)\s*", "", text, flags=re.I)
     if _DATE_LINE.match(text) and re.search(r"\d{4}", text) and parse_date(text):
         work.byline_date = parse_date(text)
         return True
     return False
+
+
+# ----------------------------------------------------------------------------- mail headers
+_MAIL_FIELD = re.compile(
+    r"^\s*(?P<name>from|to|cc|bcc|subject|date|sent|reply-to|sender|message-id|newsgroups|organi[sz]ation|"
+    r"in-reply-to|references|mime-version|content-[\w-]+|x-[\w-]+|list-[\w-]+|mailing-list|return-path|"
+    r"received|precedence|delivered-to|user-agent)\s*:\s*(?P<value>.*)$", re.I)
+_MAIL_ADDRESS = re.compile(r"<?[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+>?")
+
+
+def _mail_header(lines: list[Line], i: int, work: ParsedWork) -> int | None:
+    """A ``From:/To:/Subject:/Date:`` block (a mailing-list post): read it and return the index after it."""
+    j = i
+    found: list[tuple[str, str]] = []
+    while j < len(lines) and not lines[j].blank and not lines[j].rule:
+        m = _MAIL_FIELD.match(lines[j].text)
+        if m is None:
+            if found and lines[j].text[:1].isspace():  # a folded header line
+                j += 1
+                continue
+            break
+        found.append((m.group("name").casefold(), m.group("value").strip()))
+        j += 1
+    names = {n for n, _ in found}
+    if len(found) < 2 or not names & {"from", "subject"} or (j < len(lines) and not lines[j].blank
+                                                             and not lines[j].rule):
+        return None
+    for name, value in found:
+        if name == "subject" and value and work.subject is None:
+            work.subject = parse_subject(value, mail=True) or parse_subject(value, require_kind=False, mail=True)
+        elif name in ("date", "sent") and work.byline_date is None:
+            work.byline_date = parse_date(value)
+        elif name == "from" and value:
+            who = _MAIL_ADDRESS.sub(" ", value).strip(" \"'()<>")
+            if not who:
+                addr = _MAIL_ADDRESS.search(value)
+                who = addr.group(0).strip("<>").split("@")[0] if addr else ""
+            work.mail_from = who or None
+    return j
 
 
 # ----------------------------------------------------------------------------- front matter and comments
@@ -266,6 +324,8 @@ def _read_header(lines: list[Line], i: int, work: ParsedWork, line_mode: bool = 
         if seen_known and _is_title_repeat(ln.text, work.first("title")):
             j += 1
             break
+        if _CHAPTER_RE.match(ln.text):  # "Chapter One: Ten Past Four": the story begins
+            break
         if last is not None and last_idx == j - 1 and (
             not last.value
             or (not line_mode and (last.key in MULTILINE or last.key is None) and _block_is_short(lines, j))
@@ -339,6 +399,11 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
             work.fields[-1] = Field(last.key, last.label, f"{last.value} {lines[i].text}".strip())
         i += 1
     i = _next_nonblank(lines, i)
+    while i < n and is_nav_bar(lines[i].text):
+        i = _next_nonblank(lines, i + 1)
+    mail_end = _mail_header(lines, i, work)
+    if mail_end is not None:
+        i = _next_nonblank(lines, mail_end)
     # pre-header lines: subject, byline, heading, intro paragraphs — only when a header follows soon
     pre_limit = 4
     k = i
@@ -356,19 +421,27 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
                 header_at = k
                 break
     if header_at is not None:
+        weak: str | None = None  # the line a subject was guessed from, with no "Fic:" or brackets to go by
         while i < header_at:
             ln = lines[i]
-            if ln.blank or ln.rule or ln.cut:
+            if ln.blank or ln.rule or ln.cut or is_nav_bar(ln.text):
                 i += 1
                 continue
+            if ln.heading and weak is not None:  # a heading is a better title than a guessed plain line
+                work.notes.append(weak)
+                work.subject, weak = None, None
             subj = parse_subject(ln.text)
-            if subj is not None and work.subject is None:
+            if subj is not None and (work.subject is None or weak is not None):
+                if weak is not None:  # a real subject line after a guessed one: the guess was an intro line
+                    work.notes.append(weak)
+                    weak = None
                 work.subject = subj
             elif _read_byline(ln.text, work):
                 pass
             elif work.subject is None and (ln.heading or (len(ln.text) <= 120 and not is_author_note(ln.text)
                                                           and not re.search(r"[.!?]\s*$", ln.text))):
                 work.subject = parse_subject(ln.text, require_kind=False)
+                weak = None if ln.heading else ln.text
             else:
                 work.notes.append(ln.text)
                 work.fields.extend(_inline_fields(ln.text))
@@ -378,6 +451,21 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
     elif not work.fields and i < n and lines[i].heading and len(lines[i].text) <= 150:
         work.heading_title = lines[i].text
         i += 1
+        # a personal site's page: the heading, then "by NAME" and a rule before the story
+        for _ in range(3):
+            k = _next_nonblank(lines, i)
+            if k >= n:
+                break
+            ln = lines[k]
+            if ln.rule or ln.cut or is_sig_dash(ln.text):
+                i = k + 1
+            elif work.byline_creator is None and len(ln.text) <= 80 and _BY_NAME.match(ln.text):
+                _read_byline(ln.text, work)
+                i = k + 1
+            else:
+                break
+    if work.subject is not None and work.subject.community:
+        work.byline_community = work.byline_community or work.subject.community
     if not work.fields and work.subject is None:
         return i
     # unlabelled author's notes between header and story
@@ -387,19 +475,35 @@ def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *,
         para, nxt = _paragraphs_from(lines, i, line_mode)
         if not para:
             break
-        if para[0].rule or para[0].cut:
+        if para[0].rule or para[0].cut or (len(para) == 1 and is_sig_dash(para[0].text)):
             i = nxt
             continue
         text = " ".join(ln.text for ln in para)
         if len(para) == 1 and _is_title_repeat(text, title):
             i = nxt
             continue
-        if len(text) < 1500 and (is_author_note(text) or (notes_label_last and _note_continues(text))):
+        if len(text) < 1500 and (is_author_note(text) or (notes_label_last and _note_continues(text))
+                                 or _addressed_before_rule(text, lines, nxt)):
             work.notes.append("\n".join(ln.text for ln in para))
             i = nxt
             continue
         break
     return i
+
+
+# a paragraph addressed to someone: "For pinecone, with thanks", "Dear Sam:", "Happy holidays, Sam!"
+_ADDRESS_RE = re.compile(
+    r"^\s*(?:(?:for|to|dear|hi|hello|hey)\s+(?!(?:the|a|an|his|her|my|their|our|its|some|all|be|me|him|them|us|"
+    r"what|when|where|how|this|that)\b)(?:lj user\s+|@)?[\w.\-]+(?:\s+[\w.\-]+)?\s*[,!:;\u2014\u2013]|"
+    r"(?:happy|merry)\s+\w+|(?:a\s+)?(?:gift|present|treat) for\b|this (?:one |story |fic )?is for\b|"
+    r"(?:many\s+)?thanks? (?:to|you)\b|with thanks\b)", re.I)
+
+
+def _addressed_before_rule(text: str, lines: list[Line], nxt: int) -> bool:
+    """A short paragraph addressed to someone ("For lemonpip, with thanks…") just above a rule: a note."""
+    k = _next_nonblank(lines, nxt)
+    return (len(text) <= 600 and bool(_ADDRESS_RE.match(text)) and k < len(lines)
+            and (lines[k].rule or lines[k].cut or is_sig_dash(lines[k].text)))
 
 
 def _note_continues(text: str) -> bool:
@@ -432,8 +536,29 @@ def _para_text(p: list[Line]) -> str:
     return " ".join(ln.text for ln in p)
 
 
+def _strip_signature(paras: list[list[Line]], work: ParsedWork) -> None:
+    """A mail signature (``--`` then up to four short lines) at the very end goes to ``footer_extra``."""
+    for idx in range(len(paras) - 1, max(-1, len(paras) - 4), -1):
+        p = paras[idx]
+        for k, ln in enumerate(p):
+            if not is_sig_dash(ln.text):
+                continue
+            tail = [x.text for x in p[k + 1:]] + [x.text for q in paras[idx + 1:] for x in q]
+            if len(tail) > 4 or any(len(t) > 100 for t in tail) or (k == 0 and idx == 0):
+                return
+            if tail:
+                work.footer_extra["Signature"] = "\n".join(t.strip() for t in tail)
+            del paras[idx + 1:]
+            if k == 0:
+                del paras[idx]
+            else:
+                paras[idx] = p[:k]
+            return
+
+
 def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
     """Remove footer junk from the end of the story; feedback requests and thanks become end notes."""
+    _strip_signature(paras, work)
     end_notes: list[str] = []
     # everything after a closing "The End"/rule near the end is end matter
     tail_start = None
@@ -478,6 +603,12 @@ def _take_footer(p: list[Line], kinds: list[str | None], work: ParsedWork) -> st
             keep.append(ln.text)
         elif kind == "note":
             keep.append(strip_note_label(ln.text))
+        elif kind == "archive":  # "Next: Flood Tide": where the series goes on, kept aside
+            nm = re.match(r"^\s*(?P<open>[\[(])?\s*(next|previous|prev)\b[^:]{0,20}:\s*(?P<to>\S.*?)"
+                          r"(?(open)[\])]?)\s*$", ln.text, re.I)
+            if nm:
+                label = "Next" if nm.group(2).casefold() == "next" else "Previous"
+                work.footer_extra.setdefault(label, nm.group("to"))
     return "\n".join(keep) or None
 
 
@@ -499,12 +630,15 @@ def _dedupe_paragraphs(paras: list[list[Line]], work: ParsedWork) -> None:
 
 
 _CHAPTER_RE = re.compile(
-    r"^\s*(?:chapter|part|ch\.)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+    r"^\s*(?:chapter|part|ch\.)\s+(?:\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|[ivxlc]{1,6})"
     r"\b\s*(?:[:.\-\u2013\u2014]\s*(?P<title>.{0,100}))?$", re.I)
 
 
 def _split_chapters(paras: list[list[Line]]) -> list[tuple[str | None, list[list[Line]]]]:
     marks = [idx for idx, p in enumerate(paras) if len(p) == 1 and _CHAPTER_RE.match(p[0].text)]
+    if marks == [0] and len(paras) > 1:  # one chapter heading on top of the story: its title
+        return [(paras[0][0].text.strip(), paras[1:])]
     if len(marks) < 2:
         return [(None, paras)]
     chapters: list[tuple[str | None, list[list[Line]]]] = []
@@ -520,7 +654,8 @@ def _finish_body(body: list[Line], work: ParsedWork, line_mode: bool) -> None:
     _dedupe_paragraphs(paras, work)
     _strip_footer(paras, work)
     title = _title_of(work)
-    while paras and len(paras[0]) == 1 and (paras[0][0].rule or _is_title_repeat(paras[0][0].text, title)):
+    while paras and len(paras[0]) == 1 and (paras[0][0].rule or is_sig_dash(paras[0][0].text)
+                                            or _is_title_repeat(paras[0][0].text, title)):
         paras.pop(0)
     work.chapters = _split_chapters(paras)
 

@@ -8,10 +8,11 @@ from functools import lru_cache
 
 # key -> spellings (compared after :func:`norm_label`). Keys are the parser's field names.
 FAMILIES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "story title", "fic title", "title of story", "work title", "name of fic"),
+    "title": ("title", "story title", "fic title", "title of story", "work title", "name of fic", "titel", "título",
+              "titulo", "titre"),
     "author": (
         "author", "authors", "author(s)", "by", "writer", "writers", "written by", "creator",
-        "creators", "pseud", "author name",
+        "creators", "pseud", "author name", "autor", "autorin", "autora", "auteur", "autore",
     ),
     "fandom": ("fandom", "fandoms", "fandom(s)", "universe", "canon", "source", "show", "series"),
     "fandom_pairing": (
@@ -26,22 +27,26 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     ),
     "pairing": (
         "pairing", "pairings", "pairing(s)", "relationship", "relationships", "relationship(s)", "ship",
-        "ships", "ship(s)", "couple", "couples", "romance",
+        "ships", "ship(s)", "couple", "couples", "romance", "paarung", "pairings/paarung", "pareja", "parejas",
     ),
     "characters": (
         "character", "characters", "character(s)", "featuring", "cast", "main characters", "starring",
+        "charaktere", "figuren", "personajes", "personnages", "personaggi",
     ),
     "rating": ("rating", "ratings", "rated", "rating/warnings", "age rating"),
     "warnings": (
         "warning", "warnings", "warning(s)", "content notes", "content note", "content warning",
         "content warnings", "spoilers/warnings", "warnings/spoilers", "trigger warning", "trigger warnings",
-        "archive warning", "archive warnings", "cw", "tw", "cw/tw", "triggers",
+        "archive warning", "archive warnings", "cw", "tw", "cw/tw", "triggers", "warnungen", "warnung",
+        "advertencias", "advertencia", "avertissement", "avertissements",
     ),
     "words": (
         "word count", "wordcount", "words", "length", "size", "word count (approx)", "wc", "w/c", "count",
-        "word-count", "wordcount (approx)", "approximate word count",
+        "word-count", "wordcount (approx)", "approximate word count", "wörter", "wortanzahl", "wortzahl",
+        "palabras", "mots", "parole",
     ),
-    "summary": ("summary", "description", "blurb", "teaser", "synopsis", "story summary"),
+    "summary": ("summary", "description", "blurb", "teaser", "synopsis", "story summary", "zusammenfassung",
+                "inhalt", "resumen", "résumé", "sumario"),
     "notes": (
         "a/n", "an", "a/ns", "author's note", "author's notes", "authors note", "authors notes",
         "author notes", "author note", "notes", "note", "author's note(s)", "notes from the author",
@@ -51,16 +56,18 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "genre": ("genre", "genres", "category", "categories", "type", "genre/category", "category/genre"),
     "spoilers": ("spoilers", "spoiler", "timeline", "setting", "spoilers for", "time frame", "timeframe"),
     "prompt": (
-        "prompt", "prompts", "written for", "for", "challenge", "request", "requested by", "challenge/prompt",
-        "prompt/challenge", "fest", "gift for", "recipient", "prompt used", "prompt(s)",
+        "prompt", "prompts", "written for", "for", "challenge", "request", "challenge/prompt",
+        "prompt/challenge", "fest", "prompt used", "prompt(s)", "exchange", "event",
     ),
+    # the person a gift is for: not a prompt (AO3's "gift" recipients)
+    "recipient": ("recipient", "recipients", "gift for", "requested by", "a gift for", "present for"),
     "feedback": ("feedback", "comments", "concrit", "reviews"),
     "archive": ("archive", "archiving", "archived"),
     "dedication": ("dedication", "dedicated to", "dedicated"),
     "part": ("part", "chapter", "chapters", "part/chapter", "parts", "chapter title"),
     "date": ("date", "posted", "published", "date posted", "date written", "written on", "posted on"),
     "tags": ("tags", "additional tags", "freeform tags", "freeforms", "keywords", "story tags"),
-    "language": ("language",),
+    "language": ("language", "sprache", "idioma", "langue"),
     "series": ("series title", "series name", "arc", "part of series", "series/arc"),
 }
 
@@ -117,11 +124,11 @@ def label_key(label: str) -> str | None:
 
 
 # A label: up to 5 words of letters (with ' / & ( ) . -), then a separator.
-_LABEL = r"[A-Za-z][A-Za-z'\u2019/&() .\-]{0,38}?"
+_LABEL = r"[^\W\d_](?:[^\W\d_]|['\u2019/&() .\-]){0,38}?"  # letters of any script
 _ENUM = r"(?:(?:\d{1,2}|#\d{1,2})[.):]?\s+)?"  # "1. Title: X" in numbered round-ups
 _COLON_RE = re.compile(r"^\s*" + _ENUM + r"(?P<label>" + _LABEL + r")\s*[:\uff1a]\s*(?P<value>.*)$")
 _DASH_RE = re.compile(r"^\s*(?P<label>" + _LABEL + r")\s+[-\u2013\u2014]{1,2}\s+(?P<value>.+)$")
-_PAD_RE = re.compile(r"^\s*(?P<label>[A-Za-z][A-Za-z'/ ]{1,20}?)(?:\t+|\s{3,})(?P<value>\S.*)$")
+_PAD_RE = re.compile(r"^\s*(?P<label>[^\W\d_](?:[^\W\d_]|['/ ]){1,20}?)(?:\t+|\s{3,})(?P<value>\S.*)$")
 
 _ALL_LABELS = sorted(_LOOKUP, key=len, reverse=True)
 # Known labels met inside a line, after a sentence break, a pipe or a run of spaces.
@@ -137,6 +144,12 @@ _INLINE_LOOSE_RE = re.compile(
     + r")\s*:\s*",
     re.IGNORECASE,
 )
+
+
+_CHAPTER_LABEL_RE = re.compile(
+    r"(?:chapter|part|ch\.?|kapitel|cap[ií]tulo|chapitre)\s+(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|[ivxlc]{1,6}|eins|uno|un)",
+    re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,11 +168,62 @@ def _plausible_unknown(label: str) -> bool:
     return 1 <= len(words) <= 4 and len(label) <= 30 and label[:1].isupper()
 
 
+# FanFiction.net's story line: "Rated: K+ - English - Humor/Friendship - Hermione G. & Minerva M. - Words: 1,234 - ..."
+_STAT_LINE_RE = re.compile(r"^\s*Rated\s*:\s*(?:Fiction\s+)?\S{1,4}\s+-\s+\S.*?\s+-\s+\S.*$", re.I)
+_STAT_LABEL_RE = re.compile(r"^(?P<label>[^\W\d_][\w ]{0,20}?)\s*:\s*(?P<value>.*)$")
+_FFN_GENRES = {"romance", "humor", "drama", "poetry", "adventure", "mystery", "horror", "parody", "angst",
+               "supernatural", "suspense", "sci-fi", "fantasy", "spiritual", "tragedy", "western", "crime", "family",
+               "hurt/comfort", "friendship", "general"}
+_FFN_KEYS = {"rated": "rating", "words": "words", "published": "date", "language": "language", "genre": "genre",
+             "characters": "characters"}
+
+
+def _stat_line_fields(text: str) -> list[Field] | None:
+    """The fields of a FanFiction.net story line, whose labels are not all written."""
+    segs = [seg.strip() for seg in re.split(r"\s+-\s+", text.strip()) if seg.strip()]
+    labelled = [_STAT_LABEL_RE.match(seg) for seg in segs]
+    if sum(1 for lm in labelled if lm) < 2:
+        return None
+    from fanshelf.parse.values import parse_us_date  # values imports nothing from here
+
+    fields: list[Field] = []
+    unlabelled = 0
+    for seg, lm in zip(segs, labelled, strict=True):
+        if lm:
+            label, value = _clean_label(lm.group("label")), lm.group("value").strip()
+            key = _FFN_KEYS.get(label.casefold())
+            if key == "date":
+                value = parse_us_date(value) or value
+            fields.append(Field(key, label, value))
+            continue
+        unlabelled += 1
+        pieces = re.sub(r"(?i)hurt/comfort", "Hurt-Comfort", seg).split("/")
+        if unlabelled == 1 and re.fullmatch(r"[^\W\d_]+", seg):
+            fields.append(Field("language", "Language", seg))
+        elif all(p.strip().casefold().replace("hurt-comfort", "hurt/comfort") in _FFN_GENRES for p in pieces):
+            fields.append(Field("genre", "Genre", ", ".join(p.strip().replace("Hurt-Comfort", "Hurt/Comfort")
+                                                           for p in pieces)))
+        elif re.fullmatch(r"complete|in-progress|incomplete", seg, re.I):
+            fields.append(Field(None, "Status", seg))
+        else:
+            pairs = re.findall(r"\[([^\]]+)\]", seg)
+            for pair in pairs:
+                fields.append(Field("pairing", "Pairing", "/".join(x.strip() for x in pair.split(","))))
+            rest = re.sub(r"\[[^\]]*\]", ",", seg).strip(" ,")
+            if rest:
+                fields.append(Field("characters", "Characters", rest))
+    return fields
+
+
 def split_fields(text: str, *, loose: bool = False) -> list[Field] | None:
     """Read ``text`` as one or more ``Label: value`` fields; None when it is not a label line.
 
     ``loose`` (for headers in HTML comments) splits at any known label followed by a colon.
     """
+    if _STAT_LINE_RE.match(text):
+        stat = _stat_line_fields(text)
+        if stat is not None:
+            return stat
     m = _COLON_RE.match(text)
     dash = False
     if m is None:
@@ -171,8 +235,12 @@ def split_fields(text: str, *, loose: bool = False) -> list[Field] | None:
             return None
         dash = True
     label = _clean_label(m.group("label"))
+    if _CHAPTER_LABEL_RE.fullmatch(label):  # "Chapter One: Ten Past Four" is a chapter heading, not a label
+        return None
     key = label_key(label)
-    if key is None and (dash or not _plausible_unknown(label)):
+    # in a comment header (``loose``) writers use lowercase labels: "email: ...", "site: ..."
+    if key is None and (dash or not (_plausible_unknown(label) or (
+            loose and re.fullmatch(r"[^\W\d_][\w\-]{1,20}", label) and m.group("value").strip()))):
         return None
     value = m.group("value").strip()
     fields: list[Field] = []

@@ -33,8 +33,12 @@ def is_author_note(text: str) -> bool:
     return meta >= 1 and bool(_FIRST_PERSON.search(text))
 
 
-_END_MARK = re.compile(r"^[\W_]*(?:the end|end|fin|finis|finito|owari|end of (?:story|fic|part \w+)|the end\?)"
-                       r"[\W_]*$", re.I)
+_END_MARK = re.compile(r"^[\W_]*(?:the end|end|fin|finis|finito|owari|end of (?:story|fic|part \w+)|the end\?|"
+                       r"ende|das ende|fim|koniec|konec|einde|slutt?|loppu)[\W_]*$", re.I)
+# "To be continued in part 2!", "[continued in part 2]", "TBC": the part ends here, more comes elsewhere
+_TBC = re.compile(r"^[\W_]*(?:(?:to be )?continued(?:\s+(?:in|on|with|next)\s+(?:the\s+)?"
+                  r"(?:part|chapter|next|sequel|story|week|time)\b.{0,30}?)?|tbc|more (?:to come|soon)|"
+                  r"fortsetzung folgt|continuar[áa]|[àa] suivre|continua)[\W_]*$", re.I)
 _CHROME = re.compile(
     r"^\s*(?:tags?|location|mood|music|current (?:mood|music|location)|entry tags|filed under|labels|posted in|"
     r"share(?: this)?|link|reply|leave a comment|post a new comment|add to memories|track this|tell a friend|"
@@ -52,7 +56,9 @@ _FEEDBACK = re.compile(
     r"thanks? (?:you )?(?:so much )?for reading|hope you (?:all )?(?:enjoyed|liked)|let me know what you think|"
     r"please (?:comment|review|leave)|(?:feedback|comments?) (?:is|are) (?:love|loved|welcome)|"
     r"^\s*(?:many |big |huge )?thanks?(?: so much| again)? (?:to|you)\b|makes? my day|"
-    r"^\s*(?:thanks|thank you)[.!]*\s*$)",
+    r"^\s*(?:thanks|thank you)[.!]*\s*$|"
+    r"\b(?:kommentare?|reviews?|feedback|kritik|comentarios?|reviews?|commentaires?|rese[\u00f1n]as?)\b.{0,40}"
+    r"\b(?:liebe|willkommen|erw\u00fcnscht|gern gesehen|bienvenid[oa]s?|agradec\w*|bienvenus?|appr\u00e9ci\u00e9s?)\b)",
     re.I,
 )
 _ARCHIVE = re.compile(
@@ -60,7 +66,8 @@ _ARCHIVE = re.compile(
     r"cross-?posted (?:to|at|on)|originally posted|^\s*archived at|"
     r"^\s*(?:next|previous|prev|back to|go to)\b.{0,40}\b(?:part|chapter|index|masterlist|story)|"
     r"^\s*(?:<<|\u00ab)|(?:>>|\u00bb)\s*$|^\s*continued in\b|^\s*part \d+ (?:is )?here|masterlist|"
-    r"^\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$)",
+    r"^\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$|"
+    r"^\s*(?:\[|\()?\s*(?:next|previous|prev|back|up|index)\s*(?:part|chapter|story|fic)?\s*(?::|>>|\u00bb|-+>))",
     re.I,
 )
 _END_NOTE_LABEL = re.compile(r"^\s*(?:a/?n|author'?s? notes?|end ?notes?|notes?|ps|p\.s\.)\s*[:.\-]\s*", re.I)
@@ -72,7 +79,7 @@ def footer_kind(line: str) -> str | None:
     s = line.strip()
     if not s:
         return None
-    if len(s) <= 30 and _END_MARK.match(s):
+    if (len(s) <= 30 and _END_MARK.match(s)) or (len(s) <= 70 and _TBC.match(s)):
         return "end"
     if len(s) <= 300 and _CHROME.match(s):
         return "chrome"
@@ -88,7 +95,15 @@ def footer_kind(line: str) -> str | None:
 def is_end_mark(line: str) -> bool:
     """``The End``, ``Fin``, ``~fin~``."""
     s = line.strip()
-    return len(s) <= 30 and bool(_END_MARK.match(s))
+    return (len(s) <= 30 and bool(_END_MARK.match(s))) or (len(s) <= 70 and bool(_TBC.match(s)))
+
+
+_SIG_DASH = re.compile(r"^\s*--\s*$")
+
+
+def is_sig_dash(line: str) -> bool:
+    """``--`` alone on a line: a mail signature's delimiter (or, after a header, its end)."""
+    return bool(_SIG_DASH.match(line))
 
 
 def strip_note_label(text: str) -> str:

@@ -84,6 +84,15 @@ def parse_date(value: str) -> str | None:
     return None
 
 
+def parse_us_date(value: str) -> str | None:
+    """A month-first numeric date as FanFiction.net writes it (``05-21-07``, ``5/21/2007``); else :func:`parse_date`."""
+    m = re.fullmatch(r"\s*(\d{1,2})[-/](\d{1,2})[-/](\d{2}|\d{4})\s*", value)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return _mkdate(y, a, b) if a <= 12 else _mkdate(y, b, a)
+    return parse_date(value)
+
+
 # ----------------------------------------------------------------------------- series parts
 _PART_NUM = r"(\d{1,3}|" + "|".join(_NUMBER_WORDS) + r")"
 _PART_RES = [
@@ -135,7 +144,8 @@ _SITES = {"lj", "livejournal", "dw", "dreamwidth", "ij", "insanejournal", "tumbl
           "fanfiction.net", "the", "a", "an", "my", "this", "that", "last", "it"}
 _COMMUNITY = r"([A-Za-z0-9][A-Za-z0-9_\-]{2,40})"
 _PROMPT_NUM_RE = re.compile(
-    r"\b(?:challenge|prompt|round|week|drabble|ficathon|fest|theme|table|claim)\s*(?:no\.?|number|#)?\s*#?"
+    r"\b(?:challenge|prompt|round|week|drabble|ficathon|fest|theme|table|claim|day|night|square|card)\s*"
+    r"(?:no\.?|number|#)?\s*#?"
     r"\s*(\d{1,5})\b(?:\s*[-\u2013\u2014:]+\s*|\s*,\s*|\s+)?(?P<prompt>[^,.;!?()\n]*)", re.I)
 _QUOTED_PROMPT_RE = re.compile(
     r"\bprompts?\b[^\"\u201c\u201d'\u2018]{0,40}?[\"\u201c\u2018']([^\"\u201d\u2019]+?)[\"\u201d\u2019](?!\w)", re.I)
@@ -147,11 +157,46 @@ _COMMUNITY_WORD_RE = re.compile(r"\b" + _COMMUNITY + r"\s+(?:challenge|community
 
 
 def _clean_prompt(s: str) -> str | None:
-    s = s.strip().strip("\"'\u201c\u201d\u2018\u2019 ").strip()
+    s = s.strip()
+    if re.fullmatch(r"\(([^()]*)\)", s):  # "(Day 3: Borrowed clothes)" → its inside
+        s = s[1:-1].strip()
+    s = s.strip("\"'\u201c\u201d\u2018\u2019 ").strip()
     s = re.sub(r"[.!,;:]+$", "", s).strip().strip("\"'\u201c\u201d\u2018\u2019 ").strip()
     if not s or s.casefold() in {"the", "a", "an", "prompt"}:
         return None
     return s
+
+
+# a person the work is for (a gift), not a community: "Gift for lemonpip", "for lemonpip, who wanted ..."
+_RECIPIENT_RES = [
+    re.compile(r"\b(?:gift|present|treat|pinch[- ]?hit|written|made|fic)?\s*for\s+(?:lj user\s+|user\s+|@)?"
+               r"(?P<name>[A-Za-z0-9][\w.\-]{1,40}?)\s*,?\s+who\s+(?:wanted|asked|requested|prompted|wished|"
+               r"likes?|loves?|deserves?|needed)\b", re.I),
+    re.compile(r"\b(?:gift|present|treat|pinch[- ]?hit)\s+(?:fic\s+)?for\s+(?:lj user\s+|user\s+|@)?"
+               r"(?P<name>[A-Za-z0-9][\w.\-]{1,40}?)(?=[\s,.;:!)]|$)", re.I),
+    re.compile(r"\b(?:requested|prompted|asked for)\s+by\s+(?:lj user\s+|user\s+|@)?"
+               r"(?P<name>[A-Za-z0-9][\w.\-]{1,40}?)(?=[\s,.;:!)]|$)", re.I),
+]
+
+
+# words in a community's name ("ds9_holiday_exchange", "sga_flashfic"): such a name is not a person's
+_COMMUNITY_NAME_RE = re.compile(r"exchange|swap|fest|ficathon|challenge|comm\b|_comm|drabble|prompt|fic_|_fic|flashfic|"
+                                r"bingo|bang|week|holiday|santa|_list|ficlet|100|table|claim", re.I)
+
+
+def find_recipient(text: str) -> tuple[str, int, int] | None:
+    """The person a gift is for, and where the phrase naming them is: (name, start, end)."""
+    for rx in _RECIPIENT_RES:
+        m = rx.search(text)
+        if m and m.group("name").casefold() not in _SITES | {"everyone", "all", "you", "me", "him", "her", "them"} \
+                and not _COMMUNITY_NAME_RE.search(m.group("name")):
+            return m.group("name"), m.start(), m.end("name")
+    return None
+
+
+_NOT_A_PROMPT = re.compile(
+    r"^(?:(?:in|for|at|on|from|of|the|a|an|my|this|'s|s|and|round|year|edition|swap|exchange|fest|ficathon|"
+    r"challenge|comm|community|gift|written|fic|\d{4}|\d{4}/\d{2,4}|#?\d{1,3}|[\W_])\s*)*$", re.I)
 
 
 def _is_community(name: str) -> bool:
@@ -170,6 +215,10 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     text is the value of a Prompt/Written for label, so a bare value is the prompt itself.
     """
     ch = Challenge()
+    rec = find_recipient(text)
+    recipient = rec[0] if rec else None
+    if rec:  # the person a gift is for is neither the prompt nor the community
+        text = (text[:rec[1]] + " " + text[rec[2]:]).strip(" ,;")
     m = _PROMPT_NUM_RE.search(text)
     if m:
         ch.number = m.group(1)
@@ -181,7 +230,7 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
         if cm and _is_community(cm.group(1)):
             ch.community = cm.group(1)
     qm = _QUOTED_PROMPT_RE.search(text)
-    if qm and ch.prompt is None:
+    if qm and (ch.prompt is None or re.match(r"prompts?\b", ch.prompt, re.I)):
         ch.prompt = _clean_prompt(qm.group(1))
     wm = _WRITTEN_FOR_RE.search(text)
     if wm and ch.community is None and _is_community(wm.group(1)):
@@ -201,6 +250,8 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     if ch.community is None and links:
         low = text.casefold()
         for name in links:
+            if recipient is not None and name.casefold() == recipient.casefold():
+                continue
             if name.casefold() in low and re.search(r"\b(?:for|at|on)\s+" + re.escape(name), text, re.I):
                 ch.community = name
                 break
@@ -211,14 +262,24 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
             text = lm.group("prompt")
             ch.prompt = None
     if labelled and ch.prompt is None:
-        value = text
+        value = re.sub(r"^\s*(?:(?:written|posted|made)\s+)?for\s+(?:the\s+)?(?=\S)", "", text, flags=re.I)
+        value = re.sub(r"^\W*who\s+(?:wanted|asked for|requested|prompted(?:\s+for)?|wished for|asked)\s*", "",
+                       value, flags=re.I)
         if ch.community:
-            value = re.sub(r"(?:\b(?:at|on|for|over at)\s+)?" + re.escape(ch.community) + r"\b", "", value)
+            value = re.sub(r"(?:\b(?:in|at|on|for|over at)\s+)?(?:the\s+)?" + re.escape(ch.community)
+                           + r"(?:'s)?\b", " ", value)
         value = re.sub(r"\b(?:over\s+)?(?:on|at)\s+(?:lj|livejournal|dw|dreamwidth)\b", "", value, flags=re.I)
         value = re.sub(r",?\s*who (?:asked|requested|wanted) for\b", "", value, flags=re.I)
-        value = value.split(",")[0] if "," in value and not qm else value
+        value = re.sub(r"\s+(?:challenge|ficathon|fest)\s*[.!]?\s*$", "", value, flags=re.I) if ch.community else value
+        # what is left after the community: a list ("Jadzia/Kira, games, rain") stays whole, but
+        # trailing leftovers ("rain, 2009", "rain,  on LJ") go
+        pieces = [p for p in re.split(r"\s*,\s*", value)]
+        while len(pieces) > 1 and _NOT_A_PROMPT.match(pieces[-1]):
+            pieces.pop()
+        value = ", ".join(pieces)
         value = re.sub(r"^\s*(?:the\s+)?(?:prompt|challenge)\s*(?:was|is|of)?\s*", "", value, flags=re.I)
-        ch.prompt = _clean_prompt(value) if len(value) < 120 else None
+        value = re.sub(r"\s{2,}", " ", value).strip()
+        ch.prompt = _clean_prompt(value) if len(value) < 200 and not _NOT_A_PROMPT.match(value) else None
     if ch.prompt is None and ch.number is None and ch.community is None:
         return None
     return ch
@@ -232,6 +293,25 @@ _SUBJECT_RE = re.compile(r"^\s*(?:(?P<fandom>[^:\"\u201c]{1,60}?)\s+)?" + _SUBJE
 _BY_RE = re.compile(r",?\s+by\s+(?P<author>[\w.\-]+)\s*(?=[(\[]|$)", re.I)
 
 
+# words before "fic:" that describe the post, not its fandom: "New flash fic:", "Another quick drabble:"
+_DESCRIPTORS_RE = re.compile(
+    r"^(?:(?:new|a|an|my|the|another|one|more|quick|short|little|tiny|mini|flash|bonus|late|belated|first|last|"
+    r"final|silly|random|holiday|birthday|christmas|xmas|advent|gift|exchange|challenge|prompt|request|"
+    r"requested|comment|crack|old|repost|reposted|rec|wip|multi-?chapter|multi-?fandom|\d+)\b[\s,!:-]*)+",
+    re.I)
+
+
+def is_descriptor(words: str) -> bool:
+    """True when ``words`` (before "fic:") only describe the post: "New flash", "another quick"."""
+    m = _DESCRIPTORS_RE.match(words)
+    return m is not None and not words[m.end():].strip(" -[]")
+
+
+def strip_descriptors(words: str) -> str:
+    """``New flash Torchwood`` → ``Torchwood`` (the caller checks the result is a known fandom)."""
+    return _DESCRIPTORS_RE.sub("", words).strip(" -[]")
+
+
 @dataclass(slots=True)
 class Subject:
     title: str | None = None
@@ -241,22 +321,37 @@ class Subject:
     author: str | None = None
     tags: list[str] | None = None
     part_text: str | None = None
+    community: str | None = None  # a list or community name in brackets at the start ("[sga_slash] ...")
 
 
 _RATING_WORD = re.compile(r"^(?:g|pg|pg-?13|pg-?15|r|nc-?17|nc-?18|t|m|ma|k\+?|x|xxx|gen|teen|mature|explicit"
                           r"|adult|18\+|15\+|13\+|nc17|pg13)$", re.I)
 
 
-def parse_subject(line: str, *, require_kind: bool = True) -> Subject | None:
+_LIST_TAG_RE = re.compile(r"^\s*\[\s*(?P<name>[A-Za-z0-9][\w.\-]{1,40})\s*\]\s*")
+_MAIL_PREFIX_RE = re.compile(r"^\s*(?:(?:re|fwd?|aw|sv)\s*:\s*|\[?new\]?\s*[:!\-]\s*)+", re.I)
+
+
+def parse_subject(line: str, *, require_kind: bool = True, mail: bool = False) -> Subject | None:
     """``Fic: TITLE (RATING) [PAIRING]``, ``FANDOM Fic: "TITLE"``, ``TITLE 2/4 [FANDOM: PAIRING]``,
-    ``TITLE, by AUTHOR (RATING) [TAG]``."""
+    ``TITLE, by AUTHOR (RATING) [TAG]``; for a mail subject (``mail``) also ``[list_name] NEW: TITLE``,
+    where the list name is the community."""
+    community = None
+    if mail:
+        line = _MAIL_PREFIX_RE.sub("", line)
+    lm = _LIST_TAG_RE.match(line)
+    if lm and ("_" in lm.group("name") or (mail and lm.group("name").islower())):
+        community = lm.group("name")
+        line = line[lm.end():]
+    if mail:
+        line = _MAIL_PREFIX_RE.sub("", line)
     m = _SUBJECT_RE.match(line)
-    subj = Subject()
+    subj = Subject(community=community)
     if m:
         rest = m.group("rest").strip()
         if m.group("fandom"):
             fan = m.group("fandom").strip(" -[]")
-            if fan.casefold() not in {"new", "a", "my", "the"}:
+            if fan and not is_descriptor(fan):
                 subj.fandom = fan
     elif require_kind:
         return None
@@ -268,10 +363,20 @@ def parse_subject(line: str, *, require_kind: bool = True) -> Subject | None:
             fan, _, pair = inner.partition(":")
             subj.fandom = subj.fandom or fan.strip()
             subj.pairing = pair.strip() or None
-        elif "/" in inner or "&" in inner:
-            subj.pairing = inner
-        else:
-            subj.tags = [*(subj.tags or []), inner]
+            continue
+        # "[McKay/Sheppard, PG-13]", "[Zelenka, gen]": ratings, pairings and the rest (names, categories,
+        # tags — the wrangler tells them apart) item by item
+        items = [x.strip() for x in re.split(r"\s*[,;]\s*", inner) if x.strip()]
+        pairs = [x for x in items if "/" in x or "&" in x]
+        for item in items:
+            if item in pairs:
+                continue
+            if _RATING_WORD.match(item) and item.casefold() != "gen" and (len(item) > 1 or item.isupper()):
+                subj.rating = subj.rating or item
+            else:
+                subj.tags = [*(subj.tags or []), item]
+        if pairs:
+            subj.pairing = ", ".join(pairs) if subj.pairing is None else f"{subj.pairing}, {', '.join(pairs)}"
     rest = re.sub(r"\[[^\]]*\]", " ", rest)
     for pm in re.finditer(r"\(([^)]+)\)", rest):
         inner = pm.group(1).strip()

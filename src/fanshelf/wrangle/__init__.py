@@ -16,14 +16,22 @@ from fanshelf.model import (
     Work,
 )
 from fanshelf.parse import ParsedWork
-from fanshelf.parse.values import find_challenge, find_part, parse_date, parse_word_count
+from fanshelf.parse.labels import norm_label
+from fanshelf.parse.values import (
+    find_challenge,
+    find_part,
+    find_recipient,
+    parse_date,
+    parse_word_count,
+    strip_descriptors,
+)
 from fanshelf.taxonomy import Taxonomy
-from fanshelf.wrangle.vocab import map_genre, map_rating, map_warnings
+from fanshelf.wrangle.vocab import CATEGORY_WORDS, map_genre, map_rating, map_warnings, unhedge
 
 __all__ = ["count_words", "wrangle", "wrangle_pairings"]
 
 _EXTRA_KEYS = {"disclaimer", "beta", "spoilers", "feedback", "archive", "dedication", "warnings", "language",
-               "date", "part", "series"}
+               "date", "part", "series", "recipient"}
 
 _WORD_RE = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
@@ -62,6 +70,19 @@ def _split_list(value: str, *, amp: bool = False) -> list[str]:
     return [p for p in (_clean_value(x) for x in re.split(pattern, value)) if p]
 
 
+_INITIAL_RE = re.compile(r"(?P<first>[^\W\d_][\w'\-]+)\s+(?P<initial>[A-Z])\.?")
+
+
+def _first_if_initial(name: str) -> str:
+    """``Hermione G.`` → ``Hermione``; other names unchanged."""
+    m = _INITIAL_RE.fullmatch(name.strip())
+    return m.group("first") if m else name
+
+
+ORIGINAL_WORK = "Original Work"
+_ORIGINAL_RE = re.compile(r"(?:original|orig\.?|original (?:fiction|fic|work|story|stories|characters?|universe)|"
+                          r"orig(?:inal)?[ -]?fic|ofic)", re.I)
+
 # ----------------------------------------------------------------------------- pairings
 _QUALIFIER_RE = re.compile(
     r"^(?:(?:implied|background|mentioned|past|eventual|established|one-?sided|unrequited|hints? of|hinted|"
@@ -69,6 +90,60 @@ _QUALIFIER_RE = re.compile(
     r"requited|former|future|pre-?slash|pre)\s+)+",
     re.I,
 )
+# a qualifier joined to a name by a hyphen: "pre-Owen/Tosh", "past-Jack/Ianto"
+_HYPHEN_QUALIFIER_RE = re.compile(r"^(?P<qual>pre|past|implied|eventual|future|former|background)-"
+                                  r"(?=[^\W\d_][^\s/&]*\s*(?:[/&]|$))", re.I)
+# hedges that qualify a pairing or a name rather than naming anyone: "if you squint", "sort of", "-ish"
+_HEDGE_RE = re.compile(r"(?:^|\s+)(?P<hedge>(?:if\b|sort of\b|kind of\b|maybe\b|sorta\b|kinda\b|ish\b|more or less\b|"
+                       r"depending\b|in passing\b|briefly\b|mentioned\b|only\b|at the end\b|at a stretch\b).*)$",
+                       re.I)
+# phrases around a character's name in a list: "a little bit of Gwen", "a cameo from Zelenka", "Owen, briefly"
+# a hedge that is the whole item ("if you squint", "briefly"); "mentioned Gwen" is a qualifier, not this
+_LEADING_HEDGE_RE = re.compile(r"(?:if|sort of|kind of|maybe|sorta|kinda|ish|more or less|depending)\b|"
+                               r"(?:only\s+)?(?:briefly|mentioned|in passing|at a stretch)\s*$", re.I)
+_CHAR_PHRASE_RE = re.compile(
+    r"^(?:(?:with\s+)?(?:an?\s+)?(?:(?:little|tiny|brief|short|quick)\s+)?(?:cameos?|appearances?|guest appearances?|"
+    r"mentions?|hints?|glimpses?|spots?)\s+(?:from|by|of)\s+|(?:a\s+)?(?:little\s+)?(?:bit|touch|dash|smidge|spot)\s+"
+    r"of\s+|(?:and\s+|plus\s+)?(?:special\s+)?guest(?:[\s-]starring)?\s+|(?:also\s+)?(?:featuring|starring)\s+)",
+    re.I)
+_HYPHEN_QUALIFIER_TAGS = {"pre": "Pre-Relationship"}
+
+
+def _unqualify(item: str, notes: list[str], tags: list[str]) -> str:
+    """Move qualifiers and hedges off a pairing or character item ("pre-Owen/Tosh, if you squint",
+    "a cameo from Zelenka", "Gwen, briefly") into ``notes``; return the bare name(s), or "" when none is left."""
+    item = item.strip()
+    hm = _HEDGE_RE.search(item)
+    if hm and (hm.start() > 0 or _LEADING_HEDGE_RE.match(item)):
+        notes.append(item)
+        item = item[:hm.start()].strip() if hm.start() > 0 else ""
+        item = re.sub(r"[\s,;:-]+$", "", item)
+        if not item:
+            return ""
+    if item.casefold() in _PAIR_TAGS or item.casefold() in _NO_PAIRING:
+        return item
+    pm = _CHAR_PHRASE_RE.match(item)
+    if pm and item[pm.end():].strip():
+        notes.append(item)
+        item = item[pm.end():].strip()
+    qm = _QUALIFIER_RE.match(item)
+    if qm:
+        qual = qm.group(0).strip()
+        if re.fullmatch(r"pre-?slash", qual, re.I):
+            tags.append("Pre-Slash")
+        notes.append(f"{qual} {item[qm.end():]}".strip())
+        item = item[qm.end():].strip()
+    xm = _HYPHEN_QUALIFIER_RE.match(item)
+    if xm:
+        qual = xm.group("qual").casefold()
+        notes.append(item)
+        if qual in _HYPHEN_QUALIFIER_TAGS and ("/" in item or "&" in item):
+            tags.append(_HYPHEN_QUALIFIER_TAGS[qual])
+        item = item[xm.end():].strip()
+    item = re.sub(r"[\s-]+ish$", "", item, flags=re.I).strip()
+    return item
+
+
 _NO_PAIRING = {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nada", "none really", "no ship",
                "nope", "not really", "no romance"}
 _PAIR_TAGS = {"ensemble": "Ensemble", "pre-slash": "Pre-Slash", "preslash": "Pre-Slash", "team": "Team",
@@ -98,18 +173,9 @@ def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list
         item = _clean_value(raw_item)
         if not item:
             continue
-        if re.match(r"(?:if|sort of|kind of|maybe|sorta|kinda|ish|more or less|depending)\b", item, re.I):
-            notes.append(item)
+        item = _unqualify(item, notes, tags)
+        if not item:
             continue
-        qm = _QUALIFIER_RE.match(item)
-        if qm:
-            qual = qm.group(0).strip()
-            if re.fullmatch(r"pre-?slash", qual, re.I):
-                tags.append("Pre-Slash")
-            notes.append(f"{qual} {item[qm.end():]}".strip())
-            item = item[qm.end():].strip()
-            if not item:
-                continue
         low = item.casefold()
         if low in _NO_PAIRING:
             if low == "gen":
@@ -149,6 +215,9 @@ class _Builder:
         self.work = Work()
         self._title_part = ""  # the title as written when it carried a part number ("Title (2/4)")
         self._pair_tags: list[str] = []  # additional tags found in pairing lines ("Pre-Slash")
+        self._label_series: list[str] = []  # "Series:" values that name a series, not a fandom
+        self._people_notes: list[str] = []  # qualifiers moved off pairings and characters
+        self._subject_tags: list[str] = []  # the subject line's bracketed words that are tags or categories
 
     def build(self) -> Work:
         pw, w = self.pw, self.work
@@ -198,13 +267,15 @@ class _Builder:
             names.append(pw.subject.author)
         if pw.byline_creator:
             names.append(pw.byline_creator)
+        if not names and pw.mail_from:
+            names.append(pw.mail_from)
         cleaned = [re.sub(r"^(?:by|lj user|user)\s+", "", n, flags=re.I).strip("@ ") for n in names]
         self.work.creators = _dedupe(cleaned)
 
     # -- fandoms, relationships, characters
     def _fandoms_and_people(self) -> None:
         pw, w, tax = self.pw, self.work, self.tax
-        fandom_values = list(pw.values("fandom"))
+        fandom_values = self._fandom_label_values()
         pairing_values = list(pw.values("pairing"))
         char_values = list(pw.values("characters"))
         for v in pw.values("fandom_pairing"):
@@ -214,8 +285,12 @@ class _Builder:
                 pairing_values.append(parts[1])
         for v in pw.values("characters_pairings"):
             pairing_values.append(v)
-        if pw.subject and pw.subject.fandom:
-            fandom_values.append(pw.subject.fandom)
+        if pw.subject and pw.subject.fandom and not fandom_values:  # a stated Fandom: wins over "X fic:"
+            sf = pw.subject.fandom
+            if not self._fandom_items(sf, known_only=True) and self._fandom_items(strip_descriptors(sf),
+                                                                                 known_only=True):
+                sf = strip_descriptors(sf)  # "New SGA fic:"
+            fandom_values.append(sf)
         if pw.subject and pw.subject.pairing and not pairing_values:
             pairing_values.append(pw.subject.pairing)
 
@@ -228,12 +303,16 @@ class _Builder:
         written_chars: list[str] = []
         tags: list[str] = []
         for v in pairing_values:
-            r, c, t, _notes = wrangle_pairings(v)
+            r, c, t, notes = wrangle_pairings(v)
             rels_written.extend(r)
             written_chars.extend(c)
             tags.extend(t)
+            self._people_notes.extend(n for n in notes if self._one_fandom(n) is None)  # "(Good Omens)" is no note
         for v in char_values:
             for item in _split_list(re.sub(r"\([^)]*\)", " ", v), amp=True):
+                item = _unqualify(item, self._people_notes, tags)
+                if not item:
+                    continue
                 if "/" in item:
                     rels_written.append((re.sub(r"\s*/\s*", "/", item), "/"))
                 else:
@@ -241,13 +320,20 @@ class _Builder:
 
         names_in_rels = [n.strip() for raw, _k in rels_written for n in re.split(r"/|&", raw) if n.strip()]
         if not fandoms:
-            fandoms = self._infer_fandoms([*written_chars, *names_in_rels])
+            fandoms = self._infer_fandoms([_first_if_initial(n) for n in [*written_chars, *names_in_rels]])
         w.fandoms = fandoms or [NO_FANDOM]
         scope = [f for f in fandoms if f != NO_FANDOM]
+        written_chars.extend(self._sort_subject_tags(scope))
 
         def resolve(name: str) -> str:
             name = _clean_value(name)
-            return tax.character(name, scope) or name
+            found = tax.character(name, scope)
+            im = _INITIAL_RE.fullmatch(name) if found is None and scope else None
+            if im:  # "Hermione G." as FanFiction.net writes names: the first name, if the surname fits
+                cand = tax.character(im.group("first"), scope)
+                if cand and _surname(cand)[:1] == im.group("initial").casefold():
+                    found = cand
+            return found or name
 
         relationships: list[str] = []
         rel_chars: list[str] = []
@@ -264,17 +350,64 @@ class _Builder:
         w.characters = _dedupe([*(resolve(c) for c in written_chars), *rel_chars])
         self._pair_tags = tags
 
-    def _fandom_items(self, value: str) -> list[str]:
-        value = _clean_value(value)
-        whole = self.tax.fandom(value)
+    def _sort_subject_tags(self, scope: list[str]) -> list[str]:
+        """Bracketed words in the subject line ("[Zelenka, gen]", "[Sherlock]"): categories and tags stay for
+        the tag pass (``self._subject_tags``), a fandom already named is dropped, characters are returned."""
+        chars: list[str] = []
+        for t in (self.pw.subject.tags or []) if self.pw.subject else []:
+            low = t.casefold()
+            if low in CATEGORY_WORDS or low in {"het", "slash", "femslash", "gen"}:
+                self._subject_tags.append(t)
+                continue
+            fandom = self._one_fandom(t)
+            if fandom is not None and fandom in scope:
+                continue
+            if scope and fandom is None and self.tax.character(t, scope):
+                chars.append(t)
+                continue
+            self._subject_tags.append(t)
+        return chars
+
+    def _fandom_label_values(self) -> list[str]:
+        """Values of fandom labels. ``Series:`` is both a fandom label ("Series: Buffy") and a series one
+        ("Series: Harbour Lights, part 2"): with a part number, or naming no known fandom while another
+        label names the fandom, it is the series (kept in ``self._label_series``)."""
+        fandom_fields = [f for f in self.pw.fields if f.key == "fandom" and f.value]
+        others = any(norm_label(f.label) != "series" for f in fandom_fields) or bool(
+            self.pw.values("fandom_pairing"))
+        out: list[str] = []
+        for f in fandom_fields:
+            if norm_label(f.label) == "series" and (
+                find_part(f.value) is not None
+                or re.search(r"\bseries\b", f.value, re.I)
+                or (others and not self._fandom_items(f.value, known_only=True))
+            ):
+                self._label_series.append(f.value)
+                continue
+            out.append(f.value)
+        return out
+
+    def _fandom_items(self, value: str, *, known_only: bool = False) -> list[str]:
+        value = _clean_value(re.sub(r"\(\s*(?:crossover|fusion|x-?over|au)\s*\)", " ", value, flags=re.I))
+        pieces = [_clean_value(item).strip("()[]{} ") for item in re.split(
+            r"\s*(?:[,;\n]|\band\b|/|&|\+|\s[xX]\s|\bcrossover\b|\bfusion\b)\s*", value, flags=re.I)]
+        pieces = [p for p in pieces if p and p.casefold() not in {"crossover", "fusion", "x-over", "xover"}]
+        split = [self._one_fandom(p) for p in pieces]
+        # a crossover written as one value: every piece a known fandom wins over an alias of the whole
+        if len(pieces) > 1 and all(split):
+            return _dedupe(f for f in split if f)
+        whole = self._one_fandom(value)
         if whole:
             return [whole]
-        out = []
-        for item in re.split(r"\s*(?:[,;\n]|\band\b|/|\s[xX]\s|\bcrossover\b)\s*", value):
-            item = _clean_value(item)
-            if item and item.casefold() not in {"crossover", "fusion"}:
-                out.append(self.tax.fandom(item) or item)
-        return out
+        if known_only:
+            return [f for f in split if f]
+        return [f or p for f, p in zip(split, pieces, strict=True)]
+
+    def _one_fandom(self, name: str) -> str | None:
+        found = self.tax.fandom(name)
+        if found is None and _ORIGINAL_RE.fullmatch(name.strip()):
+            found = ORIGINAL_WORK
+        return found
 
     def _infer_fandoms(self, names: Sequence[str]) -> list[str]:
         pw, tax = self.pw, self.tax
@@ -323,8 +456,8 @@ class _Builder:
                 cats, rest = map_genre(item) if item.casefold() in {"slash", "het", "femslash", "gen"} else ([], [item])
                 categories.extend(cats)
                 tags.extend(rest)
-        if pw.subject and pw.subject.tags:
-            for t in pw.subject.tags:
+        if self._subject_tags:
+            for t in self._subject_tags:
                 cats, rest = map_genre(t)
                 categories.extend(cats)
                 tags.extend(rest)
@@ -335,14 +468,19 @@ class _Builder:
 
     def _freeform(self, tag: str) -> str:
         tag = _clean_value(tag)
-        return self.tax.freeform(tag) or tag
+        found = self.tax.freeform(tag)
+        if found is None:
+            bare = unhedge(tag)
+            found = self.tax.freeform(bare) if bare != tag else None
+        return found or tag
 
     # -- challenge and series
     def _challenge(self) -> None:
         pw = self.pw
         found: Challenge | None = None
         candidates: list[tuple[str, bool]] = [(v, True) for v in pw.values("prompt")]
-        candidates += [(v, False) for v in [*pw.values("notes"), *pw.notes, *pw.values("summary")]]
+        candidates += [(v, False) for v in [*pw.values("recipient"), *pw.values("notes"), *pw.notes,
+                                             *pw.values("summary")]]
         candidates += [(f.value, False) for f in pw.fields if f.key is None]
         for text, labelled in candidates:
             ch = find_challenge(text, labelled=labelled, links=pw.links)
@@ -358,15 +496,32 @@ class _Builder:
             found.community = pw.byline_community or self._community_from_links()
         self.work.challenge = found
 
+    def _recipients(self) -> list[str]:
+        """People the work is a gift for: ``Recipient:``/``Gift for:`` labels and "a gift for NAME" phrases."""
+        names: list[str] = []
+        for v in self.pw.values("recipient"):
+            m = re.match(r"\s*(?:lj user\s+|user\s+|@)?([\w.\-]+)", v)
+            if m:
+                names.append(m.group(1))
+        for v in [*self.pw.values("prompt"), *self.pw.values("dedication"), *self.pw.values("notes"), *self.pw.notes]:
+            rec = find_recipient(v)
+            if rec:
+                names.append(rec[0])
+        return _dedupe(names)
+
     def _community_from_links(self) -> str | None:
         """The one community linked in the post (an ``lj:user`` or journal link that is not a creator)."""
-        creators = {c.casefold() for c in self.work.creators}
+        creators = {c.casefold() for c in [*self.work.creators, *self._recipients()]}
         names = _dedupe(n for n in self.pw.links if n.casefold() not in creators)
         return names[0] if len(names) == 1 else None
 
     def _series(self) -> None:
         pw, w = self.pw, self.work
-        series_title = pw.first("series")
+        series_title = pw.first("series") or (self._label_series[0] if self._label_series else None)
+        if series_title:
+            spm = find_part(series_title)
+            bare = _clean_value(series_title[:spm.start]) if spm is not None and spm.start > 0 else ""
+            series_title = bare or series_title
         texts = [*pw.values("part"), self._title_part,
                  pw.subject.part_text if pw.subject and pw.subject.part_text else ""]
         for text in texts:
@@ -380,11 +535,14 @@ class _Builder:
             w.series_part = SeriesPart(title=_clean_value(series_title) if series_title else w.title,
                                        part=pm.part, of=pm.of)
             return
-        if series_title:
-            pm = find_part(series_title)
+        written = pw.first("series") or (self._label_series[0] if self._label_series else None)
+        if written:
+            pm = find_part(written)
             if pm is not None and not (pm.part == 1 and pm.of == 1):
-                w.series_part = SeriesPart(title=_clean_value(series_title[:pm.start]) or w.title,
+                w.series_part = SeriesPart(title=_clean_value(written[:pm.start]) or w.title,
                                            part=pm.part, of=pm.of)
+            elif pm is None and series_title:  # a named series, no part number given
+                w.series_part = SeriesPart(title=_clean_value(series_title), part=None, of=None)
 
     # -- body
     def _chapters(self) -> None:
@@ -410,6 +568,11 @@ class _Builder:
                 w.extra[label] = f"{w.extra[label]}\n{f.value}" if label in w.extra else f.value
         if pw.byline_community:
             w.extra.setdefault("Community", pw.byline_community)
+        recipients = self._recipients()
+        if recipients and not pw.values("recipient"):
+            w.extra.setdefault("Recipient", ", ".join(recipients))
+        if self._people_notes:
+            w.extra.setdefault("Pairing notes", "; ".join(_dedupe(self._people_notes)))
         for k, v in pw.footer_extra.items():
             w.extra.setdefault(k, v)
 

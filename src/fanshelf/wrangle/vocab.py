@@ -38,11 +38,16 @@ def map_rating(raw: str | None) -> str:
     if not raw:
         return DEFAULT_RATING
     text = re.sub(r"\s+", " ", raw.casefold()).strip()
+    text = re.sub(r"(?:(?<=[\w+])[\s-]ish|(?<=[\d+])ish)\b", "", text)  # "PG-13ish"
     whole = _RATING_WORDS.get(text.strip(" .!"))
     if whole:
         return whole
-    # only the words before a "for ..." explanation ("R for language") count
-    found = [_RATING_WORDS[m.group(1).casefold()] for m in _RATING_RE.finditer(text)]
+    # only the words before an explanation ("R for language", "M (for themes, nothing explicit)") count
+    head = re.split(r"\s*(?:[(\[]|\bfor\b|\bbecause\b|\bdue to\b|\bjust to be safe\b|\bto be safe\b|"
+                    r"\bmostly\b|\bat most\b|\bnothing\b|\bno\b|\bnot\b|\s[-\u2013\u2014:;]\s)", text, maxsplit=1)[0]
+    found = [_RATING_WORDS[m.group(1).casefold()] for m in _RATING_RE.finditer(head)]
+    if not found and not head and text[:1] in "([":
+        found = [_RATING_WORDS[m.group(1).casefold()] for m in _RATING_RE.finditer(text)]
     if not found:
         return DEFAULT_RATING
     return max(found, key=_LEVELS.index)
@@ -86,10 +91,27 @@ def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
     if raw is None:
         return [WARNING_CCNTUAW], []
     text = re.sub(r"\s+", " ", raw).strip()
+    # a parenthesis after a word qualifies it ("Character death (canon, off-page)"): archive warnings
+    # named inside it count, words saying how it is shown ("off-page", "brief") are dropped, the rest
+    # ("canon-compliant") are tags; one standing alone ("(violence)") is read like the rest
+    qualified: list[str] = []
+    qualifier_tags: list[str] = []
+
+    def _qualifier(m: re.Match[str]) -> str:
+        for item in _split_items(m.group(1)):
+            w = _WARNING_WORDS.get(item.casefold())
+            if w and w not in qualified:
+                qualified.append(w)
+            elif not w and not _HOW_SHOWN.fullmatch(item) and item.casefold() not in _FILLERS \
+                    and len(item.split()) <= 4:
+                qualifier_tags.append(item)
+        return " "
+
+    text = re.sub(r"(?<=[^\s(,;])\s*\(([^()]*)\)", _qualifier, text).strip()
     text = re.sub(r"\(([^()]*)\)", r", \1", text)
     whole = _WARNING_WORDS.get(text.casefold().strip(" .!"))
     if whole:
-        return [whole], []
+        return _merge_warnings([whole], qualified), qualifier_tags
     warnings: list[str] = []
     others: list[str] = []
     for item in _split_items(text):
@@ -101,11 +123,25 @@ def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
                 warnings.append(w)
         elif len(item.split()) <= 6:
             others.append(item)
-    if len(warnings) > 1 and WARNING_NONE in warnings:
-        warnings.remove(WARNING_NONE)
-    if not warnings:
-        warnings = [WARNING_CCNTUAW]
-    return warnings, others
+    return _merge_warnings(warnings, qualified), [*others, *qualifier_tags]
+
+
+_FILLERS = {"well", "though", "but", "also", "maybe", "probably", "really", "just", "i guess", "i think", "and",
+            "or", "so", "eh", "kinda", "sorta", "very", "sort of", "kind of", "hmm", "yes", "no", "not really",
+            "i suppose", "ish", "ok", "okay"}
+# how a warned-for thing is shown: qualifiers, not tags
+_HOW_SHOWN = re.compile(
+    r"(?:(?:mostly|very|only|all|it's|its|it is|is|very much|pretty|fairly|not|non|nothing)[\s-]+)*"
+    r"(?:off[\s-]?(?:page|screen|camera|stage)|on[\s-]?(?:page|screen)|graphic|explicit|detailed|brief(?:ly)?|"
+    r"mild|minor|temporary|temp|implied|mentioned|referenced|in passing|past|background|sort of|kind of|ish|"
+    r"not really|fade to black|sort-of|vague|canon(?:ical)?|canon death|it's canon|it happens in canon)", re.I)
+
+
+def _merge_warnings(warnings: list[str], more: list[str]) -> list[str]:
+    out = [*warnings, *(w for w in more if w not in warnings)]
+    if len(out) > 1 and WARNING_NONE in out:
+        out.remove(WARNING_NONE)
+    return out or [WARNING_CCNTUAW]
 
 
 CATEGORY_WORDS: dict[str, str] = {
@@ -118,14 +154,29 @@ CATEGORY_WORDS: dict[str, str] = {
 _KEEP_AS_TAG = {"pre-slash", "preslash", "threesome", "polyamory", "moresome"}
 
 
+# genre words written with a slash that are one tag, not two
+_SLASH_COMPOUNDS = {"hurt/comfort", "h/c", "comfort/hurt", "angst/fluff", "fluff/angst", "whump/comfort",
+                    "hurt/no comfort", "friends/lovers", "enemies/lovers"}
+_HEDGE_SUFFIX_RE = re.compile(r"(?:[\s-]*ish|\s*\(?-?ish\)?|\s+(?:sort of|kind of|sorta|kinda))$", re.I)
+_HEDGE_PREFIX_RE = re.compile(r"^(?:sort of|kind of|sorta|kinda|a bit of|a little|some|slight|mild|light)\s+", re.I)
+
+
+def unhedge(item: str) -> str:
+    """``hurt/comfort-ish``, ``sort of angst`` → the tag they hedge (``hurt/comfort``, ``angst``)."""
+    bare = _HEDGE_PREFIX_RE.sub("", _HEDGE_SUFFIX_RE.sub("", item.strip())).strip()
+    return bare or item.strip()
+
+
 def map_genre(raw: str) -> tuple[list[str], list[str]]:
     """Categories and the remaining genre words (for additional tags)."""
     cats: list[str] = []
     rest: list[str] = []
     for item in _split_items(raw):
         pieces = [item]
-        if item.casefold() not in CATEGORY_WORDS and "/" in item and item.casefold() not in {
-            "hurt/comfort", "h/c", "angst/fluff"}:
+        bare = unhedge(item)
+        if bare.casefold().replace(" / ", "/") in _SLASH_COMPOUNDS:
+            pieces = [bare]
+        elif item.casefold() not in CATEGORY_WORDS and "/" in item:
             pieces = [p.strip() for p in item.split("/") if p.strip()]
         for piece in pieces:
             cat = CATEGORY_WORDS.get(piece.casefold())
