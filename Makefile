@@ -1,5 +1,6 @@
 # Fanshelf: two commands do all set-up on a fresh machine with Python 3.11+ and make.
-#   make demo   installs Fanshelf in .venv, parses the bundled example posts and imports them into an archive
+#   make demo   installs Fanshelf in .venv, imports the demo collection into .fanshelf-demo and serves it
+#               on http://127.0.0.1:8000 (Ctrl-C stops it)
 #   make test   installs the test tools and runs ruff, mypy and the test suite
 PYTHON ?= python3
 VENV   ?= .venv
@@ -20,9 +21,8 @@ dev: $(BIN)/python
 DEMO_DATA ?= .fanshelf-demo
 
 demo: install
-	$(BIN)/fanshelf demo
 	$(BIN)/fanshelf --data $(DEMO_DATA) import src/fanshelf/examples
-	$(BIN)/fanshelf --data $(DEMO_DATA) search ""
+	$(BIN)/fanshelf --data $(DEMO_DATA) serve
 
 lint: dev
 	$(BIN)/ruff check src tests scripts bench

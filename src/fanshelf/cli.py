@@ -151,6 +151,9 @@ main.add_command(reindex)
 from fanshelf.cli_export import export  # noqa: E402  (fanshelf export)
 
 main.add_command(export)
+from fanshelf.cli_web import serve  # noqa: E402  (the web server)
+
+main.add_command(serve)
 try:
     from fanshelf.cli_tags import tags
 

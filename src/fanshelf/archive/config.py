@@ -72,6 +72,7 @@ def database_settings(cfg: ArchiveConfig) -> dict[str, Any]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 30,
             },
+            "CONN_MAX_AGE": None,  # one connection per thread (the web server's workers keep theirs)
         }
     url = urlsplit(cfg.database_url)
     if url.scheme not in ("postgres", "postgresql", "postgresql+psycopg"):
@@ -88,6 +89,114 @@ def database_settings(cfg: ArchiveConfig) -> dict[str, Any]:
         "PORT": str(url.port or ""),
         "CONN_MAX_AGE": None,
     }
+
+
+def secret_key(data_dir: Path) -> str:
+    """``FANSHELF_SECRET_KEY``, else a random key kept in ``DATA/secret_key`` (made once, mode 600)."""
+    env = os.environ.get("FANSHELF_SECRET_KEY")
+    if env:
+        return env
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    import secrets
+
+    key = secrets.token_urlsafe(50)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process made it first
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def allowed_hosts() -> list[str]:
+    """``FANSHELF_ALLOWED_HOSTS`` (comma separated), else the loopback names."""
+    env = os.environ.get("FANSHELF_ALLOWED_HOSTS", "")
+    hosts = [h.strip() for h in env.split(",") if h.strip()]
+    return hosts or ["127.0.0.1", "localhost", "[::1]", "testserver"]
+
+
+MAX_UPLOAD_MB = 64
+
+
+def django_settings(cfg: ArchiveConfig, db: dict[str, Any]) -> dict[str, Any]:
+    """Every Django setting of Fanshelf (the library, the admin and the web app)."""
+    web = Path(__file__).resolve().parent.parent / "web"
+    with contextlib.suppress(OSError):
+        (cfg.data_dir / "static").mkdir(exist_ok=True)  # whitenoise looks there (filled by `fanshelf serve`)
+    return dict(
+        DEBUG=False,  # always: errors are friendly pages, never tracebacks
+        SECRET_KEY=secret_key(cfg.data_dir),
+        ALLOWED_HOSTS=allowed_hosts(),
+        INSTALLED_APPS=[
+            "django.contrib.contenttypes",
+            "django.contrib.auth",
+            "django.contrib.admin",
+            "django.contrib.sessions",
+            "django.contrib.messages",
+            "django.contrib.staticfiles",
+            "fanshelf.archive",
+        ],
+        MIDDLEWARE=[
+            "fanshelf.web.middleware.SecurityHeadersMiddleware",
+            "django.middleware.security.SecurityMiddleware",
+            "whitenoise.middleware.WhiteNoiseMiddleware",
+            "fanshelf.web.middleware.UploadLimitMiddleware",
+            "django.contrib.sessions.middleware.SessionMiddleware",
+            "django.middleware.common.CommonMiddleware",
+            "django.middleware.csrf.CsrfViewMiddleware",
+            "django.contrib.auth.middleware.AuthenticationMiddleware",
+            "django.contrib.messages.middleware.MessageMiddleware",
+            "django.middleware.clickjacking.XFrameOptionsMiddleware",
+            "fanshelf.web.middleware.AdminIndexMiddleware",
+        ],
+        ROOT_URLCONF="fanshelf.web.urls",
+        TEMPLATES=[{
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "DIRS": [str(web / "templates")],
+            "APP_DIRS": True,  # the admin's templates; DEBUG off: the cached loader
+            "OPTIONS": {"context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fanshelf.web.views.site_context",
+            ], "builtins": ["fanshelf.web.templatetags"]},
+        }],
+        STATIC_URL="/static/",
+        STATIC_ROOT=str(cfg.data_dir / "static"),
+        STATICFILES_DIRS=[str(web / "static")],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": "fanshelf.web.storage.StaticStorage"},
+        },
+        WHITENOISE_MAX_AGE=3600,
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                            "OPTIONS": {"MAX_ENTRIES": 2000}}},
+        SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        CSRF_COOKIE_SAMESITE="Lax",
+        CSRF_FAILURE_VIEW="fanshelf.web.errors.csrf_failure",
+        SECURE_CONTENT_TYPE_NOSNIFF=True,
+        SECURE_REFERRER_POLICY="same-origin",
+        SECURE_CROSS_ORIGIN_OPENER_POLICY="same-origin",
+        X_FRAME_OPTIONS="DENY",
+        FANSHELF_MAX_UPLOAD_BYTES=int(os.environ.get("FANSHELF_MAX_UPLOAD_MB", MAX_UPLOAD_MB)) * 1024 * 1024,
+        DATA_UPLOAD_MAX_NUMBER_FILES=2000,
+        FILE_UPLOAD_MAX_MEMORY_SIZE=2 * 1024 * 1024,
+        DATABASES={"default": db},
+        DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
+        USE_TZ=True,
+        TIME_ZONE="UTC",
+        LANGUAGE_CODE="en",
+        USE_I18N=False,
+        MIGRATION_MODULES={},
+        LOGGING_CONFIG=None,
+    )
 
 
 def _resolve(data_dir: str | os.PathLike[str] | None, database_url: str | None,
@@ -122,24 +231,7 @@ def configure(data_dir: str | os.PathLike[str] | None = None, database_url: str 
 
         db = database_settings(cfg)
         if not settings.configured:
-            settings.configure(
-                DEBUG=False,
-                SECRET_KEY=os.environ.get("FANSHELF_SECRET_KEY", "fanshelf-local-only-not-secret"),
-                INSTALLED_APPS=[
-                    "django.contrib.contenttypes",
-                    "django.contrib.auth",
-                    "django.contrib.admin",
-                    "django.contrib.sessions",
-                    "django.contrib.messages",
-                    "fanshelf.archive",
-                ],
-                DATABASES={"default": db},
-                DEFAULT_AUTO_FIELD="django.db.models.BigAutoField",
-                USE_TZ=True,
-                TIME_ZONE="UTC",
-                MIGRATION_MODULES={},
-                LOGGING_CONFIG=None,
-            )
+            settings.configure(**django_settings(cfg, db))
             django.setup()
         elif cfg != _CURRENT:
             from django.db import connections
