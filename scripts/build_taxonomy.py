@@ -107,6 +107,7 @@ class Builder:
         self.fcount: Counter[int] = Counter()
         self.fkeys: dict[str, int] = {}
         self.fmeta: set[tuple[int, int]] = set()
+        self.fmeta_ao3: set[tuple[int, int]] = set()
         self.chars: list[str] = []
         self.cid: dict[str, int] = {}
         self.ckeys: dict[str, set[int]] = defaultdict(set)
@@ -216,10 +217,39 @@ class Builder:
         self.rename = rename
 
     def metatags_df(self) -> None:
+        """AO3's own (tag, metatag) pairs; they win over scourgify's "related" guesses, which sometimes
+        point the other way (Doctor Who & Related Fandoms is the metatag of Doctor Who, not its sub tag)."""
         for r in read_csv(self.data / "ao3-stats-jtrainrva-2023" / "metatags_df.csv"):
             a, b = self.fid.get(r["Tag Name"]), self.fid.get(r["Metatag Name"])
             if a is not None and b is not None and a != b:
                 self.fmeta.add((a, b))
+                self.fmeta.discard((b, a))
+                self.fmeta_ao3.add((a, b))
+        self.break_meta_cycles()
+
+    def break_meta_cycles(self) -> None:
+        """A metatag graph must have no cycle: drop the edges that close one (AO3's own pairs last)."""
+        children: dict[int, list[int]] = defaultdict(list)
+        for a, b in sorted(self.fmeta, key=lambda e: (e in self.fmeta_ao3, e)):
+            children[a].append(b)
+        state: dict[int, int] = {}  # 1: on the path, 2: done
+        for root in sorted(children):
+            if state.get(root):
+                continue
+            stack = [(root, iter(children[root]))]
+            state[root] = 1
+            while stack:
+                node, it = stack[-1]
+                nxt = next(it, None)
+                if nxt is None:
+                    state[node] = 2
+                    stack.pop()
+                elif state.get(nxt) == 1:
+                    self.fmeta.discard((node, nxt))
+                    self.warnings.append(f"metatag cycle broken: {self.fandoms[node]!r} -> {self.fandoms[nxt]!r}")
+                elif not state.get(nxt):
+                    state[nxt] = 1
+                    stack.append((nxt, iter(children.get(nxt, ()))))
 
     # -- characters
     def build_characters(self) -> None:

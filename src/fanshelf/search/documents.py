@@ -68,8 +68,11 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
                 "id", "name", "type", "canonical", "merger_id"):
             tags[tid] = (name, type_, canon, merger)
     filters: dict[int, list[int]] = {}
-    for wid, tid in FilterTagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id"):
+    facet_ids: dict[int, list[tuple[int, str]]] = {}
+    for wid, tid, type_ in FilterTagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id",
+                                                                                     "tag__type"):
         filters.setdefault(wid, []).append(tid)
+        facet_ids.setdefault(wid, []).append((tid, type_))
     series: dict[int, list[str]] = {}
     for wid, title in SerialWork.objects.filter(work_id__in=ids).values_list("work_id", "series__title"):
         series.setdefault(wid, []).append(title)
@@ -80,17 +83,17 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
     for (wid, rev, title, summary, notes, complete, crossover, chapters, words, kudos, hits, comments,
          bookmarks, posted, updated, language) in rows:
         names: list[str] = []
+        # facets count what including the tag finds: the work's filter set (a canonical covers its
+        # synonyms and sub tags, so Torchwood works count under Doctor Who too)
         facets: dict[str, list[int]] = {a: [] for a in _FACET_ATTR.values()}
+        for fid, type_ in sorted(facet_ids.get(wid, ())):
+            if type_ in _FACET_ATTR:
+                facets[_FACET_ATTR[type_]].append(fid)
         for tid in per_work_tags.get(wid, ()):
             name, type_, canon, merger = tags[tid]
             names.append(name)
-            direct = tid if canon else merger
             if merger is not None and merger in tags:
                 names.append(tags[merger][0])
-            if direct is not None:
-                lst = facets[_FACET_ATTR[type_]]
-                if direct not in lst:
-                    lst.append(direct)
         cr = creators.get(wid, [])
         docs.append(WorkDocument(
             id=wid, revision=rev, title=title, creators=cr, summary=summary, notes=notes, tag_names=names,

@@ -200,6 +200,20 @@ def document() -> dict[str, Any]:
             "/collections/{name}.json": _get("A challenge: its prompts and the works filling each.",
                                              "CollectionPage", [_path("name", NAME, "Collection name.")],
                                              op="collection"),
+            "/works/{work_id}/download/{fmt}": {"get": {
+                "summary": "A work as a file to download: EPUB 3, single-file HTML, Markdown with YAML front "
+                           "matter, or fanshelf-works JSON.",
+                "operationId": "download",
+                "parameters": [WORK_ID, _path("fmt", {"type": "string", "enum": ["epub", "html", "md", "json"]},
+                                              "The file format.")],
+                "responses": {
+                    "200": {"description": "The file, as an attachment.", "content": {
+                        "application/epub+zip": {"schema": {"type": "string", "format": "binary"}},
+                        "text/html": {"schema": {"type": "string"}},
+                        "text/markdown": {"schema": {"type": "string"}},
+                        "application/json": {"schema": {"type": "object"}}}},
+                    "404": ERRORS["404"],
+                    "414": {"description": "The URL is longer than the server accepts (8 KB)."}}}},
             "/import/{run_id}.json": _get("The per-file report of an import.", "ImportReport",
                                           [_path("run_id", {"type": "integer", "minimum": 1}, "Import run id.")],
                                           op="import_report"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("search", views.search_form, name="search"),
     re_path(rf"^works/(?P<work_id>[0-9]+){J}$", views.work, name="work"),
     re_path(rf"^works/(?P<work_id>[0-9]+)/chapters/(?P<chapter>[0-9]+){J}$", views.work, name="chapter"),
+    path("works/<int:work_id>/download/<str:fmt>", views.download, name="download"),
     re_path(rf"^tags/(?P<name>.+?){J}$", views.tag, name="tag"),
     re_path(rf"^creators/(?P<name>.+?){J}$", views.creator, name="creator"),
     re_path(rf"^series/(?P<series_id>[0-9]+){J}$", views.series, name="series"),

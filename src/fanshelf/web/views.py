@@ -628,3 +628,28 @@ def openapi(request: HttpRequest) -> HttpResponse:
 
 __all__ = ["blocklist", "collection", "collections", "creator", "home", "import_report", "import_view",
            "openapi", "search_form", "series", "tag", "work", "works"]
+
+
+# ------------------------------------------------------------------------------------ downloads
+
+DOWNLOAD_FORMATS = ("epub", "html", "md", "json")
+
+
+@require_GET
+def download(request: HttpRequest, work_id: int, fmt: str) -> HttpResponse:
+    """One work as an e-book or document (``fanshelf.export``), as an attachment."""
+    from fanshelf.archive.export import load_works
+    from fanshelf.export import export_work
+    from fanshelf.export.common import ExportError
+
+    if fmt not in DOWNLOAD_FORMATS:
+        return error_response(request, 404, f"no download format {fmt!r}; use one of {', '.join(DOWNLOAD_FORMATS)}")
+    try:
+        ((work, info),) = load_works([int(work_id)])
+    except (ExportError, ValueError):
+        return error_response(request, 404)
+    out = export_work(work, fmt, info)
+    resp = HttpResponse(out.data, content_type=out.media_type)
+    resp["Content-Disposition"] = f"attachment; filename=\"{out.filename}\"; filename*=UTF-8''{quote(out.filename)}"
+    resp["Cache-Control"] = "private, max-age=60"
+    return resp
