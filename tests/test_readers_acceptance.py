@@ -31,6 +31,22 @@ def _dedupe(items: list[str]) -> list[str]:
     return out
 
 
+def _markdown_text(value: str | None) -> str:
+    """The backup's summaries and notes are Markdown: their text (escapes undone, links as their text,
+    a paragraph a block, a line break kept), rendered by markdown-it on its own."""
+    import html
+    import re
+
+    from markdown_it import MarkdownIt
+
+    rendered = MarkdownIt("commonmark", {"breaks": True}).render(value or "")
+    rendered = re.sub(r"<br\s*/?>\s*", "\n", rendered)
+    rendered = re.sub(r"</?(?:p|li|ul|ol|blockquote|h[1-6]|pre|hr)[^>]*>", "\n\n", rendered)
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    paras = [[" ".join(ln.split()) for ln in p.split("\n") if ln.strip()] for p in text.split("\n\n")]
+    return "\n\n".join("\n".join(p) for p in paras if p)
+
+
 def expected_for(fm: dict[str, Any]) -> dict[str, Any]:
     """What the front matter says, each name through the taxonomy (independently of the reader)."""
     from fanshelf.taxonomy import default_taxonomy, split_relationship
@@ -55,8 +71,8 @@ def expected_for(fm: dict[str, Any]) -> dict[str, Any]:
         "characters": sorted(_dedupe([person(c) for c in fm["characters"]])),
         "rating": fm["rating"],
         "warnings": sorted(w.strip() for w in fm["warnings"].split(",")),
-        "summary": (fm["summary"] or "").strip(),
-        "notes": (fm["notes"] or "").strip(),
+        "summary": _markdown_text(fm["summary"]),
+        "notes": _markdown_text(fm["notes"]),
         "title": fm["title"],
         "author": fm["author"],
     }

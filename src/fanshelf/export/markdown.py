@@ -146,12 +146,19 @@ def _blocks(nodes: list[Node]) -> list[list[str]]:
                 out.append(para)
             run.clear()
 
+    last_list = ""  # the kind of list just written: a list right after one of its kind changes its marker
     for n in nodes:
         if isinstance(n, str) or n.tag not in _BLOCK_TAGS:
             run.append(n)
+            if not isinstance(n, str) or n.strip():
+                last_list = ""
             continue
         flush()
-        out.extend(_block(n))
+        alt = n.tag == last_list
+        got = _block(n, alt=alt)
+        out.extend(got)
+        if got:
+            last_list = "" if alt or n.tag not in ("ul", "ol") else n.tag
     flush()
     return out
 
@@ -160,7 +167,9 @@ _BLOCK_TAGS = frozenset({"p", "div", "blockquote", "ul", "ol", "li", "h1", "h2",
                          "pre", "hr"})
 
 
-def _block(n: Element) -> list[list[str]]:
+def _block(n: Element, *, alt: bool = False) -> list[list[str]]:
+    """``alt``: the block follows a list of its kind, so a list uses the other marker (``*``, ``1)``):
+    CommonMark would join two ``-`` lists apart only by a blank line into one."""
     tag = n.tag
     if tag == "hr":
         return [["* * *"]]
@@ -187,7 +196,7 @@ def _block(n: Element) -> list[list[str]]:
         number = 0
         for item in n.children:
             number += 1
-            marker = f"{number}. " if tag == "ol" else "- "
+            marker = (f"{number}) " if alt else f"{number}. ") if tag == "ol" else ("* " if alt else "- ")
             pad = " " * len(marker)
             kids = item.children if isinstance(item, Element) and item.tag == "li" else [item]
             inner = _blocks(kids)
@@ -229,7 +238,8 @@ def _names(xs: list[str]) -> list[str]:
 def front_matter(work: Work, info: ExportInfo | None = None) -> dict[str, Any]:
     creators = _names(work.creators)
     fm: dict[str, Any] = {"title": xml_text(work.title)}
-    fm["author"] = creators[0] if len(creators) == 1 else creators
+    # a string for one creator (as the backup writes it), unless a comma or semicolon would split it on reading
+    fm["author"] = creators[0] if len(creators) == 1 and not re.search(r"[,;]", creators[0]) else creators
     fm["fandom"] = _names(work.fandoms)
     fm["rating"] = xml_text(work.rating)
     fm["warnings"] = ", ".join(_names(work.archive_warnings))
@@ -264,7 +274,8 @@ def export_markdown(work: Work, info: ExportInfo | None = None) -> ExportFile:
     head = yaml.dump(front_matter(work, info), Dumper=_DUMPER, sort_keys=False, allow_unicode=True, width=100)
     parts: list[str] = []
     chapters = work.chapters
-    many = len(chapters) > 1
+    # a heading per chapter, as in the HTML export: none only for a work of one untitled chapter
+    many = len(chapters) > 1 or bool(chapters and chapters[0].title and chapters[0].title.strip())
     for i, ch in enumerate(chapters, 1):
         body = html_to_markdown(ch.html)
         if many:

@@ -13,11 +13,12 @@ from __future__ import annotations
 import html
 import re
 
-from fanshelf.ingest.common import BrokenFile, fragment_lines, html_to_text, split_items
+from fanshelf.ingest.blocks import structured_lines
+from fanshelf.ingest.common import BrokenFile, html_to_text, split_items
 from fanshelf.ingest.dom import Node, parse_html
 from fanshelf.model import Line, RawPost
 
-__all__ = ["is_ao3_document", "read_ao3_html", "read_ao3_tree"]
+__all__ = ["CHAPTER_HEADING_RE", "chapter_title", "is_ao3_document", "read_ao3_html", "read_ao3_tree"]
 
 _LABELS: dict[str, str] = {
     "rating": "rating", "ratings": "rating",
@@ -29,10 +30,15 @@ _LABELS: dict[str, str] = {
     "character": "characters", "characters": "characters",
     "additional tags": "additional_tags", "additional tag": "additional_tags", "freeform": "additional_tags",
     "language": "language", "series": "series", "collections": "collections", "collection": "collections",
+    "prompt": "prompt", "prompts": "prompt",
     "stats": "stats",
 }  # fmt: skip
 _STATS_RE = re.compile(r"(Published|Updated|Completed|Words|Chapters)\s*:\s*(\S+)", re.I)
-_SERIES_RE = re.compile(r"Part\s+(\d+)\s+of\s+(.+?)\s*$", re.I)
+_SERIES_RE = re.compile(r"Part\s+(?:(\d+)\s+)?of\s+(.+?)\s*$", re.I)
+_SERIES_LEAD_RE = re.compile(r"Part\s+(?:(\d+)\s+)?of\s*$", re.I)
+_PROMPT_RE = re.compile(r"^#(\S+?)(?::\s*(.*))?$", re.S)
+#: ``Chapter 3: TITLE`` / ``Chapter 3``: AO3's chapter headings (and Fanshelf's exports'); the title is TITLE
+CHAPTER_HEADING_RE = re.compile(r"^Chapter\s+\d+\s*(?::\s*(.*?))?\s*$", re.I | re.S)
 _SINGLE = ("rating", "language")
 
 
@@ -45,6 +51,55 @@ def _values(dd: Node) -> list[str]:
     links = [a.text() for a in dd.find_all("a")]
     links = [x for x in links if x]
     return links or split_items(dd.text())
+
+
+def chapter_title(heading: str | None) -> str | None:
+    """The title in a chapter heading: ``Chapter 3: The Ledger`` → ``The Ledger``, ``Chapter 3`` → None;
+    any other heading is the title as it is."""
+    if not heading:
+        return None
+    m = CHAPTER_HEADING_RE.match(heading)
+    if m is None:
+        return heading
+    return m.group(1) or None
+
+
+def _series(dd: Node, meta: dict[str, list[str]]) -> None:
+    """``Part 2 of <a>Title</a>`` (several series apart by links or ``;``); ``Part of <a>Title</a>``."""
+    pending = ""
+    found = False
+    for child in dd.children:
+        if isinstance(child, str):
+            pending += child
+        elif child.tag == "a":
+            m = _SERIES_LEAD_RE.search(" ".join(pending.split()))
+            title = child.text()
+            if m and title:
+                meta.setdefault("series", []).append(title)
+                meta.setdefault("series_part", []).append(m.group(1) or "")
+                found = True
+            pending = ""
+        else:
+            pending += child.text()
+    if found:
+        return
+    for part in re.split(r"\s*(?:;|\n|(?<=\S)\s{2,}(?=Part))\s*", dd.text(sep="\n")):
+        m = _SERIES_RE.search(part)
+        if m:
+            meta.setdefault("series", []).append(m.group(2))
+            meta.setdefault("series_part", []).append(m.group(1) or "")
+
+
+def _prompt(text: str, meta: dict[str, list[str]]) -> None:
+    """``#7: a ledger`` → prompt number 7, prompt text "a ledger"; ``#7``; or the text alone."""
+    text = text.strip()
+    m = _PROMPT_RE.match(text)
+    if m:
+        meta["prompt_number"] = [m.group(1)]
+        if m.group(2):
+            meta["prompt"] = [m.group(2)]
+    elif text:
+        meta["prompt"] = [text]
 
 
 def _label(node: Node) -> str:
@@ -63,11 +118,9 @@ def _read_tags(dl: Node, meta: dict[str, list[str]]) -> None:
                     meta[{"published": "published", "updated": "updated", "completed": "completed",
                           "words": "words", "chapters": "chapters_stated"}[k]] = [value.replace(",", "")]
             elif label == "series":
-                for part in re.split(r"\s*(?:;|\n|(?<=\S)\s{2,}(?=Part))\s*", el.text(sep="\n")):
-                    m = _SERIES_RE.search(part)
-                    if m:
-                        meta.setdefault("series", []).append(m.group(2))
-                        meta.setdefault("series_part", []).append(m.group(1))
+                _series(el, meta)
+            elif label == "prompt":
+                _prompt(el.text(), meta)
             elif label in _SINGLE:
                 meta[label] = [el.text()]
             else:
@@ -155,12 +208,11 @@ def read_ao3_tree(root: Node, source: str, warnings: list[str], encoding: str) -
         meta["title"] = [h1.text()]
     meta["creators"] = _creators(preface.find(cls="byline") or root.find(cls="byline"))
     message = preface.find("p", cls="message")
-    if message is not None:
-        for a in message.find_all("a"):
-            href = a.attrs.get("href", "")
-            if "/works/" in href:
-                meta["source_url"] = [href]
-                break
+    if message is not None:  # AO3: "... at <a href=".../works/N">"; Fanshelf: "Originally posted at <a href=URL>"
+        hrefs = [h for a in message.find_all("a") if re.match(r"(?i)https?://", h := a.attrs.get("href", ""))]
+        works = [h for h in hrefs if "/works/" in h]
+        if works or hrefs:
+            meta["source_url"] = [(works or hrefs)[-1]]
     for label, block in _labelled_blocks(preface):
         if label.startswith("summary"):
             meta.setdefault("summary", []).append(html_to_text(block.inner_html()))
@@ -180,9 +232,9 @@ def read_ao3_tree(root: Node, source: str, warnings: list[str], encoding: str) -
     links: list[str] = []
     chapters: list[tuple[str | None, list[Line]]] = []
     for title, pieces in parts:
-        lines = fragment_lines("".join(pieces), warnings, links)
+        lines = structured_lines("".join(pieces), warnings, links)
         if lines or title:
-            chapters.append((title, lines))
+            chapters.append((chapter_title(title), lines))
     meta = {k: v for k, v in meta.items() if v}
     body = [ln for _, lines in chapters for ln in lines]
     return RawPost(source=source, lines=body, is_html=True, encoding=encoding, warnings=warnings, links=links,

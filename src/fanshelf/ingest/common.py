@@ -26,7 +26,8 @@ __all__ = [
 META_KEYS = (
     "title", "creators", "fandoms", "rating", "archive_warnings", "categories", "relationships",
     "characters", "additional_tags", "summary", "notes", "end_notes", "language", "published", "updated",
-    "completed", "words", "chapters_stated", "series", "series_part", "source_url", "collections", "subjects",
+    "completed", "words", "chapters_stated", "series", "series_part", "source_url", "collections", "prompt",
+    "prompt_number", "subjects",
 )  # fmt: skip
 
 

@@ -7,6 +7,7 @@ work are refused, as are a newer version, a wrong type or a missing field, each 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import fields
 from typing import Any
 
@@ -22,6 +23,7 @@ _LIST_FIELDS = {"creators", "fandoms", "archive_warnings", "categories", "relati
 _STR_FIELDS = {"title", "rating", "language", "header"}
 _OPT_STR_FIELDS = {"rating_raw", "summary", "notes", "end_notes", "published"}
 _MAX_DEPTH = 50
+_VOID_SPELLING = re.compile(r"<(br|hr)\s*/>")
 
 
 def _err(source: str, where: str, problem: str) -> BrokenFile:
@@ -107,7 +109,10 @@ def read_fanshelf_json(text: str, source: str, warnings: list[str], encoding: st
     for i, d in enumerate(works, 1):
         work = work_from_dict(d, source, f"work {i}")
         for ch in work.chapters:  # an edited export is untrusted HTML like any other
-            ch.html = sanitize_html(ch.html)
+            clean = sanitize_html(ch.html)
+            # kept as written when sanitizing changed nothing but the spelling of void tags (<br /> → <br>)
+            if _VOID_SPELLING.sub(r"<\1>", ch.html) != clean:
+                ch.html = clean
         posts.append(RawPost(source=f"{source}#work-{i}", lines=[], is_html=True, encoding=encoding,
                              warnings=list(warnings), work=work))
     return posts

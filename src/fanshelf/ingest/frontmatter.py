@@ -21,7 +21,9 @@ from typing import Any
 import yaml
 
 from fanshelf.errors import InputError
-from fanshelf.ingest.common import META_KEYS, BrokenFile, UnsafeInput, fragment_lines, split_items
+from fanshelf.ingest.blocks import structured_lines
+from fanshelf.ingest.common import META_KEYS, BrokenFile, UnsafeInput, split_items
+from fanshelf.ingest.dom import Node, parse_html
 from fanshelf.model import Line, RawPost
 
 __all__ = ["DEFAULT_FIELDS", "Mapping", "has_front_matter", "load_mapping", "read_front_matter"]
@@ -50,7 +52,8 @@ DEFAULT_FIELDS: dict[str, str] = {
     "series": "series", "series_weight": "series_part", "series_part": "series_part",
     "series_index": "series_part",
     "ao3_url": "source_url", "url": "source_url", "source": "source_url", "link": "source_url",
-    "collections": "collections",
+    "collections": "collections", "collection": "collections", "challenge": "collections",
+    "prompt": "prompt", "prompt_number": "prompt_number",
 }  # fmt: skip
 
 #: tag prefix (folded) → META key, for tags written ``fandom:Stargate`` or ``ship: John/Rodney``
@@ -61,7 +64,10 @@ DEFAULT_TAG_PREFIXES: dict[str, str] = {
 }  # fmt: skip
 
 _SINGLE = frozenset({"title", "rating", "summary", "language", "published", "updated", "words",
-                     "series_part", "completed", "chapters_stated"})
+                     "series_part", "completed", "chapters_stated", "prompt", "prompt_number"})
+#: a ``challenge: {community, prompt, number}`` mapping (Fanshelf's Markdown export) → META keys
+_CHALLENGE_KEYS = {"community": "collections", "collection": "collections", "prompt": "prompt",
+                   "number": "prompt_number", "prompt_number": "prompt_number"}
 _TEXT = frozenset({"summary", "notes", "end_notes"})  # kept whole (never split at commas)
 _MAX_FRONT_MATTER = 256 * 1024
 
@@ -220,6 +226,14 @@ def meta_from_front_matter(data: dict[Any, Any], mapping: Mapping) -> dict[str, 
         if k in mapping.ignore:
             continue
         target = mapping.fields.get(k)
+        if target == "collections" and isinstance(value, dict):
+            for sub, sub_value in value.items():
+                to = _CHALLENGE_KEYS.get(_fold(str(sub)))
+                if to is not None:
+                    put(to, _strings(sub_value), whole=True)
+                else:
+                    put(f"extra:{key} {sub}", _strings(sub_value), whole=True)
+            continue
         values = _strings(value)
         if target is None:
             if values:
@@ -227,7 +241,8 @@ def meta_from_front_matter(data: dict[Any, Any], mapping: Mapping) -> dict[str, 
             continue
         if k in tag_keys and mapping.tag_prefixes:
             plain: list[str] = []
-            for item in (x for v in values for x in split_items(v)):
+            # a YAML list gives one tag an item (a tag may hold a comma); a string is split at commas
+            for item in (values if isinstance(value, list) else [x for v in values for x in split_items(v)]):
                 prefix, sep, rest = item.partition(mapping.separator)
                 to = mapping.tag_prefixes.get(_fold(prefix)) if sep and rest.strip() else None
                 if to is not None:
@@ -268,12 +283,92 @@ def read_front_matter(text: str, source: str, mapping: Mapping | None, warnings:
         post.warnings = [*warnings, *post.warnings]
         return post
     meta = meta_from_front_matter(data, mapping or Mapping())
-    is_html = looks_like_html(body)
+    for key in _TEXT:  # summary and notes are Markdown (as in an AO3 backup): read as text
+        if key in meta:
+            meta[key] = [_markdown_text(v) for v in meta[key]]
+    # Markdown's backslash escapes (``\<b>``: a shown "<b>", as Fanshelf's Markdown export writes it) are no tags
+    # nor is code (a fenced block, a `span`) showing markup
+    is_html = looks_like_html(_MD_CODE_RE.sub("", _MD_ESCAPE_RE.sub("", body)))
     links: list[str] = []
-    rendered = body if is_html else _markdown(body)
-    lines: list[Line] = fragment_lines(rendered, warnings, links)
+    if is_html:
+        lines: list[Line] = structured_lines(body, warnings, links)
+        return RawPost(source=source, lines=lines, is_html=True, encoding=encoding, warnings=warnings,
+                       links=links, meta=meta)
+    chapters = _markdown_chapters(_markdown(body), warnings, links)
+    lines = [ln for _, chapter in chapters for ln in chapter]
     return RawPost(source=source, lines=lines, is_html=True, encoding=encoding, warnings=warnings,
-                   links=links, meta=meta)
+                   links=links, meta=meta, chapters=chapters)
+
+
+def _markdown_chapters(rendered: str, warnings: list[str], links: list[str]
+                       ) -> list[tuple[str | None, list[Line]]]:
+    """A Markdown body's chapters: each top-level ``## heading`` starts one (``## Chapter 2: TITLE`` gives
+    the title TITLE, as Fanshelf's Markdown export writes them); text before the first is a chapter of its
+    own. Without any ``##`` heading the body is one chapter."""
+    from fanshelf.ingest.ao3 import chapter_title
+
+    root = parse_html(rendered)
+    parts: list[tuple[str | None, list[str]]] = [(None, [])]
+    for child in root.children:
+        if isinstance(child, Node) and child.tag == "h2":
+            parts.append((chapter_title(child.text()) or None, []))
+        else:
+            parts[-1][1].append(child if isinstance(child, str) else _outer_html(child))
+    chapters: list[tuple[str | None, list[Line]]] = []
+    for i, (title, pieces) in enumerate(parts):
+        lines = structured_lines("".join(pieces), warnings, links)
+        if lines or i:  # the text before the first heading only when there is some
+            chapters.append((title, lines))
+    return chapters or [(None, [])]
+
+
+def _outer_html(node: Node) -> str:
+    wrapper = Node("#frag")
+    wrapper.children = [node]
+    return wrapper.inner_html()
+
+
+_MD_ESCAPE_RE = re.compile(r"\\[!-/:-@\[-`{-~]")
+_MD_CODE_RE = re.compile(r"^(`{3,}|~{3,})[^\n]*\n.*?^\1[ \t]*$|(`+)[^`\n]+?\2(?!`)", re.M | re.S)
+_MD_TEXT: Any = None
+
+
+def _markdown_text(text: str) -> str:
+    """A Markdown summary or note as plain text (escapes undone; a line break stays one; raw HTML is text)."""
+    global _MD_TEXT
+    if not any(c in text for c in "\\`*_[]<>#+-|~&=!") and "  \n" not in text:
+        return text.strip()
+    if _MD_TEXT is None:
+        from markdown_it import MarkdownIt
+
+        _MD_TEXT = MarkdownIt("commonmark", {"html": False, "breaks": True})
+    return _plain(parse_html(str(_MD_TEXT.render(text)))) or text.strip()
+
+
+_TEXT_BLOCKS = frozenset({"p", "li", "ul", "ol", "blockquote", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+                          "div"})
+
+
+def _plain(root: Node) -> str:
+    """Rendered Markdown as plain text: a paragraph a block, ``<br>`` a line break; links as their text
+    (no journal-name guessing: this is what the text says, not a post's markup)."""
+    parts: list[str] = []
+    stack: list[Node | str] = [root]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item.replace("\n", " ") if item != "\x00\n" else "\n\n")
+            continue
+        if item.tag == "br":
+            parts.append("\n")
+        elif item.tag in _TEXT_BLOCKS:
+            parts.append("\n\n")
+            stack.append("\x00\n")
+            stack.extend(reversed(item.children))
+        elif item.tag not in ("script", "style", "img"):
+            stack.extend(reversed(item.children))
+    paras = [[" ".join(ln.split()) for ln in p.split("\n") if ln.strip()] for p in "".join(parts).split("\n\n")]
+    return "\n\n".join("\n".join(p) for p in paras if p)
 
 
 _MD: Any = None
@@ -284,5 +379,5 @@ def _markdown(text: str) -> str:
     if _MD is None:
         from markdown_it import MarkdownIt
 
-        _MD = MarkdownIt("commonmark", {"html": True})
+        _MD = MarkdownIt("commonmark", {"html": True}).enable("strikethrough")  # ~~x~~, as the export writes <s>
     return str(_MD.render(text))

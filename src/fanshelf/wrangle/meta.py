@@ -20,6 +20,7 @@ from fanshelf.model import (
     NO_FANDOM,
     RATINGS,
     UNTITLED,
+    Challenge,
     Chapter,
     Line,
     SeriesPart,
@@ -58,7 +59,7 @@ def _paragraphs(lines: Iterable[Line]) -> list[list[Line]]:
             if cur:
                 paras.append(cur)
                 cur = []
-        elif ln.rule:
+        elif ln.rule or ln.origin == "block":  # a rule, or a list/quote/heading kept whole (ingest.blocks)
             if cur:
                 paras.append(cur)
                 cur = []
@@ -79,7 +80,7 @@ def chapters_from_lines(chapters: Sequence[tuple[str | None, Sequence[Line]]], i
         texts: list[str] = []
         htmls: list[str] = []
         for p in _paragraphs(lines):
-            t, h = _render_paragraph(p, is_html)
+            t, h = (p[0].text, p[0].html) if p[0].origin == "block" else _render_paragraph(p, is_html)
             texts.append(t)
             htmls.append(h)
         text = "\n\n".join(texts)
@@ -141,10 +142,17 @@ def wrangle_meta(meta: Mapping[str, Sequence[str]], chapters: Sequence[tuple[str
         number = parts[0].strip() if parts else ""
         w.series_part = SeriesPart(title=series[0], part=int(number) if number.isdigit() else None)
     for key, label in (("source_url", "Source"), ("updated", "Updated"), ("completed", "Completed"),
-                       ("chapters_stated", "Chapters"), ("collections", "Collections")):
+                       ("chapters_stated", "Chapters")):
         vals = _items(meta, key)
         if vals:
             w.extra[label] = ", ".join(vals)
+    collections = _items(meta, "collections")
+    prompt, prompt_number = _one(meta, "prompt"), _one(meta, "prompt_number")
+    if collections or prompt or prompt_number:  # AO3's Collections and Prompt rows, front matter's challenge
+        w.challenge = Challenge(community=collections[0] if collections else None, prompt=prompt,
+                                number=prompt_number)
+    if len(collections) > 1:
+        w.extra["Collections"] = ", ".join(collections)
     for key, extra_vals in meta.items():
         if key.startswith("extra:") and extra_vals:
             w.extra[key[6:]] = "\n".join(extra_vals)
