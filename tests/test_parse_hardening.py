@@ -510,3 +510,22 @@ def test_subject_and_challenge_readers_never_raise(text: str) -> None:
     wrangle_pairings(text)
     map_rating(text)
     map_warnings(text)
+
+
+# ----------------------------------------------------------------------------- 22: "Chapter One" under the header
+def test_bare_chapter_one_under_the_header_is_a_chapter_when_chapter_two_follows() -> None:
+    """"Chapter One" on its own line right after the header was read as a part marker: the work became
+    part 1 of a false series named after itself and lost its first chapter heading."""
+    second = "The next morning the kettle had been labelled twice.\n"
+    for one_, two in (("Chapter One", "Chapter Two"), ("Chapter 1", "Chapter 2"), ("CHAPTER ONE", "Chapter two")):
+        w = one(f"Title: Ebb\nAuthor: gullwing\nFandom: Torchwood\nRating: PG\n\n{one_}\n\n{STORY}\n{two}\n\n"
+                + second)
+        assert w.series_part is None, (one_, w.series_part)
+        assert [c.title for c in w.chapters] == [one_, two]
+        assert w.chapters[0].text == STORY.strip() and w.chapters[1].text == second.strip()
+    # with nothing after it, a bare "Chapter 3" under the header still marks the third post of a story
+    w = one("Title: Ebb\nAuthor: gullwing\nFandom: Torchwood\nRating: PG\n\nChapter 3\n\n" + STORY)
+    assert w.series_part is not None and w.series_part.part == 3
+    # a "Part 1/2" marker stays a part marker
+    w = one("Title: Ebb\nAuthor: gullwing\nFandom: Torchwood\nRating: PG\n\nPart 1/2\n\n" + STORY)
+    assert w.series_part is not None and (w.series_part.part, w.series_part.of) == (1, 2)

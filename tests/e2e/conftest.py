@@ -249,7 +249,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 # ----------------------------------------------------------------------------- the browser
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")  # Playwright's loop ends with the package: in-process Django tests may follow
 def browser() -> Iterator[Any]:
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         missing(f"no Chromium at {CHROMIUM} (apt-get install chromium)")

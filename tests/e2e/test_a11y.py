@@ -1,8 +1,8 @@
 """Accessibility (axe-core: no serious or critical violation) and screenshots of the main pages.
 
-axe-core's default rules (WCAG 2.0/2.1/2.2 A and AA, best practices) must find nothing serious or critical;
-WCAG 2.2's target-size (off by default in axe) runs too and is reported as a warning. Every finding is
-written to axe-PAGE-SHAPE.json beside the screenshots.
+axe-core's default rules (WCAG 2.0/2.1/2.2 A and AA, best practices) and WCAG 2.2's target-size (off by
+default in axe) must find nothing serious or critical; rules listed in helpers.ADVISORY would only be
+reported as warnings. Every finding is written to axe-PAGE-SHAPE.json beside the screenshots.
 Each page is checked at desktop (1280 px) and phone (375 px) widths, in light and dark colour schemes,
 and photographed (full page) into $FANSHELF_SCREENSHOTS or tests/e2e/screenshots/ for a human to look at.
 """

@@ -316,7 +316,8 @@ def _read_header(lines: list[Line], i: int, work: ParsedWork, line_mode: bool = 
             continue
         # not a label line: a part marker, the title repeated, a continuation, or the story
         if len(ln.text) <= 40 and re.fullmatch(r"\(?\s*(?:part|chapter)\s+\S+(?:\s*(?:/|of)\s*\S+)?\s*\)?",
-                                               ln.text.strip(), re.I) and find_part(ln.text):
+                                               ln.text.strip(), re.I) and find_part(ln.text) \
+                and not _next_chapter_follows(lines, j):
             work.fields.append(Field("part", "Part", ln.text.strip(" ()")))
             last, last_idx = work.fields[-1], j
             j += 1
@@ -338,6 +339,20 @@ def _read_header(lines: list[Line], i: int, work: ParsedWork, line_mode: bool = 
         break
     # trailing blank lines stay outside
     return j
+
+
+def _next_chapter_follows(lines: list[Line], j: int) -> bool:
+    """A bare "Chapter One" under the header is the first chapter's heading, not a part marker, when the
+    post goes on to "Chapter Two" (the next number) further down."""
+    pm = find_part(lines[j].text)
+    if pm is None or pm.of is not None or not re.match(r"\s*\(?\s*chapter\b", lines[j].text, re.I):
+        return False
+    for ln in lines[j + 1:]:
+        if _CHAPTER_RE.match(ln.text) and re.match(r"\s*chapter\b", ln.text, re.I):
+            nxt = find_part(ln.text)
+            if nxt is not None and nxt.part == pm.part + 1:
+                return True
+    return False
 
 
 def _paragraphs_from(lines: list[Line], i: int, line_mode: bool) -> tuple[list[Line], int]:

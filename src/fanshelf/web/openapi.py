@@ -212,7 +212,11 @@ def document() -> dict[str, Any]:
                         "text/html": {"schema": {"type": "string"}},
                         "text/markdown": {"schema": {"type": "string"}},
                         "application/json": {"schema": {"type": "object"}}}},
-                    "404": ERRORS["404"],
+                    # a download is not a JSON endpoint: its errors are HTML pages unless JSON is asked for
+                    "404": {"description": "No such work or format: an HTML page, or JSON for "
+                                           "Accept: application/json.", "content": {
+                                               "text/html": {"schema": {"type": "string"}},
+                                               **ERRORS["404"]["content"]}},
                     "414": {"description": "The URL is longer than the server accepts (8 KB)."}}}},
             "/import/{run_id}.json": _get("The per-file report of an import.", "ImportReport",
                                           [_path("run_id", {"type": "integer", "minimum": 1}, "Import run id.")],

@@ -7,6 +7,7 @@ only fragments built here pass unescaped into others. The markup is pinned by te
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
@@ -108,8 +109,9 @@ def blurb_html(w: dict[str, Any]) -> SafeString:
             ((s["position"] if s["position"] is not None else "?", s["id"], s["title"]) for s in w["series"]))))
     stats = [("Language", w.get("language", "")), ("Words", _n(w.get("words"))), ("Chapters", w["chapters_label"])]
     stats += [(label, _n(w.get(key))) for label, key in (("Kudos", "kudos"), ("Hits", "hits")) if w.get(key)]
+    # each label stays with its value when the line wraps (a <div> per pair, as HTML allows in a <dl>)
     parts.append(format_html('<dl class="stats">\n{}\n</dl>\n</li>', format_html_join(
-        "\n", "<dt>{}:</dt><dd>{}</dd>", stats)))
+        "\n", "<div><dt>{}:</dt><dd>{}</dd></div>", stats)))
     return SafeString("\n".join(parts))
 
 
@@ -133,3 +135,29 @@ def facet_rows_html(key: str, rows: list[dict[str, Any]]) -> SafeString:
             f'<td><input type="checkbox" name="exclude" value="{name}" id="exc-{k}-{i}"{exc}>'
             f'<label class="sr-only" for="exc-{k}-{i}">Exclude {name}</label></td></tr>')
     return SafeString("\n".join(out))
+
+
+# ------------------------------------------------------------------------------- chapter headings
+
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_NUMBER = (rf"\d+|[ivxl]+|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ]?(?:{_UNITS}))?|{_UNITS}|"
+           r"ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|hundred|(?:the\s+)?"
+           r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|last|final)")
+# "Chapter One", "Ch. 3", "Part 2", "Part IV", "Chapter the Last", "Book Two: …": already says which chapter
+_NUMBERED = re.compile(rf"(?i)\s*(?:chapter|chap\.?|ch\.?|part|pt\.?|book|section)\s*#?\s*(?:{_NUMBER})(?![\w'’])")
+# "3. The Roof", "3 - The Roof": the chapter's own number in front of its title
+_LEADING_NUMBER = re.compile(r"\s*(\d+)\s*[.:)\-–—]\s*(\S.*)", re.S)
+
+
+def chapter_heading(position: int, title: str) -> str:
+    """"Chapter 2: The Roof"; a title that already says which chapter or part it is ("Chapter Two",
+    "Part 2", "Ch. 2: The Roof") stays as it is, and "2. The Roof" becomes "Chapter 2: The Roof"."""
+    title = title.strip()
+    if not title:
+        return f"Chapter {position}"
+    if _NUMBERED.match(title):
+        return title
+    m = _LEADING_NUMBER.fullmatch(title)
+    if m and int(m.group(1)) == position:
+        title = m.group(2)
+    return f"Chapter {position}: {title}"

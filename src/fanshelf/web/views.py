@@ -54,6 +54,7 @@ from fanshelf.web.params import (
     parse_filters,
     sort_choice,
 )
+from fanshelf.wrangle import strip_note_label
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 
@@ -338,18 +339,8 @@ def work(request: HttpRequest, work_id: str, fmt: str | None = None, chapter: st
     return resp
 
 
-_NUMBERED = re.compile(r"(?i)\s*(chapter|part|ch\.?)\s*\d+\b")
-
-
-def chapter_heading(position: int, title: str) -> str:
-    """"Chapter 2: The Roof"; a title that already says "Chapter 2…" stays as it is."""
-    if not title:
-        return f"Chapter {position}"
-    return title if _NUMBERED.match(title) else f"Chapter {position}: {title}"
-
-
 def _work_context(detail: dict[str, Any], n: int | None, full: bool) -> dict[str, Any]:
-    chapters = [{**c, "heading": chapter_heading(c["position"], c["title"])} for c in detail["chapters"]]
+    chapters = [{**c, "heading": fragments.chapter_heading(c["position"], c["title"])} for c in detail["chapters"]]
     count = len(chapters)
     multi = count > 1
     if full or not multi:
@@ -368,6 +359,9 @@ def _work_context(detail: dict[str, Any], n: int | None, full: bool) -> dict[str
         "next_url": (f"{base}/chapters/{current + 1}" if current and current < count else None),
         "required_html": fragments.required_html(data.required_tags(tags, detail["complete"])),
         "chapters_label": data.decorate([{**detail, "tags": tags}])[0]["chapters_label"],
+        # a label the writer typed in front of a note ("End notes: …") is not shown twice (works imported
+        # before the wrangler dropped it keep it in the database)
+        "notes": strip_note_label(detail["notes"] or ""), "end_notes": strip_note_label(detail["end_notes"] or ""),
         "show_notes": not current or current == 1,
         "show_end_notes": not current or current == count,
         "export_available": export_available(),
@@ -574,6 +568,7 @@ def import_view(request: HttpRequest) -> HttpResponse:
         return too_large(request, limit)
     from fanshelf.archive.importer import Importer
     from fanshelf.archive.sources import find_sources
+    from fanshelf.web.uploads import located
 
     with tempfile.TemporaryDirectory(prefix="fanshelf-upload-") as tmp:
         taken: set[str] = set()
@@ -582,17 +577,14 @@ def import_view(request: HttpRequest) -> HttpResponse:
             with open(dest, "wb") as fh:
                 for chunk in up.chunks():
                     fh.write(chunk)
-        refs = []
-        for ref in find_sources(sorted(str(Path(tmp) / n) for n in taken)):
-            if ref.skipped:
-                continue
-            ref.location = "upload:" + ref.location[len(tmp) + 1:]
-            refs.append(ref)
+        refs = [ref for ref in find_sources(sorted(str(Path(tmp) / n) for n in taken)) if not ref.skipped]
         if not refs:
             return render(request, "import.html", {**ctx, "error": "None of the files is a post Fanshelf can read "
                                                    "(text, HTML, e-mail, or a .zip of them)."}, status=400)
         try:
-            report = Importer().import_refs(refs, [f"upload:{n}" for n in sorted(taken)])
+            # an upload's location (upload:NAME, or upload:NAME~HASH for another story of the same
+            # name) is chosen from its content: fanshelf.web.uploads
+            report = Importer().import_refs(located(refs, tmp + os.sep), [f"upload:{n}" for n in sorted(taken)])
         except Exception as exc:  # another import holding the index, a full disk...
             return error_response(request, 500, f"The import could not run: {type(exc).__name__}.")
         finally:

@@ -28,7 +28,7 @@ from fanshelf.parse.values import (
 from fanshelf.taxonomy import Taxonomy
 from fanshelf.wrangle.vocab import CATEGORY_WORDS, map_genre, map_rating, map_warnings, unhedge
 
-__all__ = ["count_words", "wrangle", "wrangle_pairings"]
+__all__ = ["count_words", "strip_note_label", "wrangle", "wrangle_pairings"]
 
 _EXTRA_KEYS = {"disclaimer", "beta", "spoilers", "feedback", "archive", "dedication", "warnings", "language",
                "date", "part", "series", "recipient"}
@@ -44,6 +44,17 @@ def count_words(text: str) -> int:
     if cjk:
         text = _CJK_RE.sub(" ", text)
     return len(_WORD_RE.findall(text)) + cjk
+
+
+# "End notes:", "A/N:", "Author's note -" in front of a note that the page labels itself
+_NOTE_LABEL_RE = re.compile(r"(?i)\s*(?:(?:end|final|closing)\s*notes?|(?:author|writer)s?['\u2019]?s?\s+notes?|"
+                            r"a\s*/\s*n|a\.n\.|an(?=\s*:)|notes?)\s*(?::\s*|(?:--?|\u2013|\u2014)\s+)")
+
+
+def strip_note_label(text: str) -> str:
+    """A note without the label its writer typed in front of it ("End notes: Thanks!" -> "Thanks!")."""
+    m = _NOTE_LABEL_RE.match(text)
+    return text[m.end():] if m else text
 
 
 def _dedupe(items: Iterable[str]) -> list[str]:
@@ -228,9 +239,9 @@ class _Builder:
         self._fandoms_and_people()
         self._rating_warnings_tags()
         w.summary = "\n".join(pw.values("summary")) or None
-        notes = [*pw.values("notes"), *pw.notes]
-        w.notes = "\n\n".join(notes) or None
-        w.end_notes = "\n\n".join(pw.end_notes) or None
+        notes = [strip_note_label(n) for n in [*pw.values("notes"), *pw.notes]]
+        w.notes = "\n\n".join(n for n in notes if n) or None
+        w.end_notes = "\n\n".join(n for n in map(strip_note_label, pw.end_notes) if n) or None
         lang = pw.first("language")
         if lang:
             w.language = _clean_value(lang)
