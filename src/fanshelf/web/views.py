@@ -280,11 +280,18 @@ def _public(result: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in result.items() if k != "blocked"}
 
 
+HOME_TTL = 5  # seconds the front page's data is reused by a worker (facets over the whole archive)
+
+
 @require_GET
 def home(request: HttpRequest, fmt: str | None = None) -> HttpResponse:
     f = Filters()
-    result = _listing(request, f, per_page=10)
-    collections = _collections(limit=8)
+    key = f"home:{data.cache_token()}:{id(data.backend())}:{json.dumps(read_blocklist(request))}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = (_listing(request, f, per_page=10), _collections(limit=8))
+        cache.set(key, cached, HOME_TTL)
+    result, collections = cached
     ctx = {"works": result["works"], "blurbs": _blurbs(result["works"]), "result": result,
            "fandoms": result["facets"].get("fandom", []), "collections": collections}
     return respond(request, "home.html", ctx, {
