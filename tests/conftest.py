@@ -131,3 +131,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
     configure(Path(tempfile.mkdtemp(prefix="fanshelf-boot-")), database_url="", search_backend="tantivy",
               migrate=False)
+
+
+# ---------------------------------------------------------------------------------------- web tests
+
+
+@pytest.fixture
+def site(archive):  # type: ignore[no-untyped-def]
+    """The four-work web archive of tests/fixtures/web (tests/web_site.py)."""
+    from web_site import make_site
+
+    return make_site(archive)
+
+
+@pytest.fixture
+def client():  # type: ignore[no-untyped-def]
+    """Django's in-process test client."""
+    from django.test import Client
+
+    return Client()

@@ -8,20 +8,6 @@ from typing import Any
 
 import pytest
 
-from web_site import make_site
-
-
-@pytest.fixture
-def site(archive):  # type: ignore[no-untyped-def]
-    return make_site(archive)
-
-
-@pytest.fixture
-def client():  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    return Client()
-
 
 def _a_work(client: Any) -> dict[str, Any]:
     return client.get("/works.json?sort=title").json()["works"][0]  # type: ignore[no-any-return]

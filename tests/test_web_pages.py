@@ -20,18 +20,6 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("FANSHELF_UPDATE_GOLDEN") == "1"
 
 
-@pytest.fixture
-def site(archive):  # type: ignore[no-untyped-def]
-    return make_site(archive)
-
-
-@pytest.fixture
-def client():  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    return Client()
-
-
 def get_json(client: Any, url: str, status: int = 200) -> Any:
     r = client.get(url)
     assert r.status_code == status, (url, r.status_code, r.content[:300])

@@ -9,22 +9,8 @@ from typing import Any
 
 import pytest
 
-from web_site import make_site
-
 STATIC = Path(__file__).resolve().parent.parent / "src" / "fanshelf" / "web" / "static" / "fanshelf"
 TEMPLATES = STATIC.parent.parent / "templates"
-
-
-@pytest.fixture
-def site(archive):  # type: ignore[no-untyped-def]
-    return make_site(archive)
-
-
-@pytest.fixture
-def client():  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    return Client()
 
 
 def work_id(client: Any, title: str) -> int:

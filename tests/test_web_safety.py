@@ -7,20 +7,6 @@ import re
 
 import pytest
 
-from web_site import make_site
-
-
-@pytest.fixture
-def site(archive):  # type: ignore[no-untyped-def]
-    return make_site(archive)
-
-
-@pytest.fixture
-def client():  # type: ignore[no-untyped-def]
-    from django.test import Client
-
-    return Client()
-
 
 @pytest.mark.parametrize("url", ["/", "/works", "/works/1", "/works/1.json", "/nowhere", "/openapi.json",
                                  "/works?page=x"])

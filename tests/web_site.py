@@ -18,3 +18,4 @@ def make_site(archive):  # type: ignore[no-untyped-def]
     report = Importer().import_paths([FIXTURES])
     assert report.counts["created"] == 4, report.results
     return archive
+
