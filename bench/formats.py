@@ -1,4 +1,4 @@
-"""Format benchmark: how fast each archive format is read, in works per second.
+"""Format benchmark: how fast each archive format is read, and each export written, in works per second.
 
     python bench/formats.py                 # every section, default sizes
     python bench/formats.py --copies 100    # fewer files per format (quicker)
@@ -10,6 +10,8 @@ and DW pages, an LJ XML export, front matter with a personal mapping, Fanshelf J
   * parse: ``read_posts`` + ``parse_raw`` in this process (the core, no database), works/s;
   * import: ``Importer`` (one process, no bulk mode, search index updated) into a fresh SQLite archive,
     works/s of the whole run.
+Section "export" — per export format (EPUB first), 200 corpus works of 5,000 words (bench/export.py):
+works/s, MB/s written, MB/s of chapter HTML.
 Prints a table, then the figures as JSON.
 
 Add a section: write ``def section_NAME(args) -> list[dict]`` (rows with "format" and numeric fields)
@@ -129,8 +131,24 @@ def section_import(args: argparse.Namespace) -> list[dict[str, Any]]:
     return rows
 
 
+def section_export(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Export rate per format (EPUB first) on 200 corpus works of 5,000 words, with bench/export.py."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from export import corpus_works, measure
+
+    items = corpus_works(200, 5000, 1, 1)
+    rows = []
+    for fmt in ("epub", "html", "md", "json", "ao3-json", "ao3-csv"):
+        works_s, out_mb_s, html_mb_s = measure(items, fmt, 3.0)
+        rows.append({"format": fmt, "works": len(items), "export works/s": round(works_s, 1),
+                     "MB/s written": round(out_mb_s, 1), "MB/s of chapter HTML": round(html_mb_s, 1)})
+        print(f"  export {fmt}: done", file=sys.stderr)
+    return rows
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], list[dict[str, Any]]]] = {
     "import": section_import,
+    "export": section_export,
 }
 
 
