@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from xml.etree.ElementTree import Element
+
+import defusedxml
+from defusedxml.ElementTree import fromstring
 
 from fanshelf.errors import InputError
 from fanshelf.model import Line
@@ -37,6 +41,19 @@ class BrokenFile(InputError):
 
 class UnsafeInput(InputError):
     """The file tries something hostile: entity expansion, external entities, a zip bomb, ``../`` paths."""
+
+
+def safe_xml(data: bytes | str, refused: str) -> Element:
+    """Parse XML with entity declarations and external references refused (billion laughs, XXE).
+
+    Those raise :class:`UnsafeInput` with the message ``refused`` and the kind of construct; malformed XML
+    raises :class:`xml.etree.ElementTree.ParseError` for the caller to explain.
+    """
+    try:
+        root: Element = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except defusedxml.DefusedXmlException as exc:
+        raise UnsafeInput(f"{refused} ({type(exc).__name__})") from None
+    return root
 
 
 @dataclass(slots=True)

@@ -18,10 +18,14 @@ import zipfile
 from urllib.parse import unquote, urlsplit
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml
-from defusedxml.ElementTree import fromstring
-
-from fanshelf.ingest.common import BrokenFile, ReadOptions, UnsafeInput, fragment_lines, html_to_text
+from fanshelf.ingest.common import (
+    BrokenFile,
+    ReadOptions,
+    UnsafeInput,
+    fragment_lines,
+    html_to_text,
+    safe_xml,
+)
 from fanshelf.ingest.dom import Node, parse_html
 from fanshelf.model import Line, RawPost
 
@@ -85,11 +89,8 @@ class _Epub:
     def xml(self, name: str, what: str) -> Element:
         data = self.read(name, what)
         try:
-            root: Element = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-            return root
-        except defusedxml.DefusedXmlException as exc:
-            raise UnsafeInput(f"{self.source}: the EPUB's {what} ({name}) declares entities or external "
-                              f"references, which are not read ({type(exc).__name__})") from None
+            return safe_xml(data, f"{self.source}: the EPUB's {what} ({name}) declares entities or external "
+                                  "references, which are not read")
         except (ParseError, ValueError) as exc:
             raise BrokenFile(f"{self.source}: the EPUB's {what} ({name}) is not well-formed XML ({exc})") from None
 

@@ -18,11 +18,8 @@ import html
 import re
 from xml.etree.ElementTree import Element, ParseError
 
-import defusedxml
-from defusedxml.ElementTree import fromstring
-
 from fanshelf.errors import InputError
-from fanshelf.ingest.common import BrokenFile, ReadOptions, UnsafeInput
+from fanshelf.ingest.common import BrokenFile, ReadOptions, safe_xml
 from fanshelf.model import RawPost
 
 __all__ = ["read_journal_xml"]
@@ -33,11 +30,8 @@ _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 def _parse(data: bytes, source: str, warnings: list[str]) -> Element:
     try:
-        root: Element = fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-        return root
-    except defusedxml.DefusedXmlException as exc:
-        raise UnsafeInput(f"{source}: the XML declares entities or external references, which are not read "
-                          f"(a possible 'billion laughs' or XXE attack; {type(exc).__name__})") from None
+        return safe_xml(data, f"{source}: the XML declares entities or external references, which are not "
+                              "read (a possible 'billion laughs' or XXE attack)")
     except ParseError as exc:
         first = exc
     msg = str(first)
@@ -48,11 +42,8 @@ def _parse(data: bytes, source: str, warnings: list[str]) -> Element:
         raw_text, enc, notes = _decode_raw(data)
         text = _clean_text(raw_text, [])
         try:
-            again: Element = fromstring(_XML_DECL_RE.sub("", text, count=1), forbid_dtd=False, forbid_entities=True,
-                              forbid_external=True)
-        except defusedxml.DefusedXmlException as exc:
-            raise UnsafeInput(f"{source}: the XML declares entities or external references ({type(exc).__name__})"
-                              ) from None
+            again = safe_xml(_XML_DECL_RE.sub("", text, count=1),
+                             f"{source}: the XML declares entities or external references")
         except ParseError:
             pass
         else:
