@@ -225,7 +225,6 @@ class Builder:
                 self.fmeta.add((a, b))
                 self.fmeta.discard((b, a))
                 self.fmeta_ao3.add((a, b))
-        self.break_meta_cycles()
 
     def break_meta_cycles(self) -> None:
         """A metatag graph must have no cycle: drop the edges that close one (AO3's own pairs last)."""
@@ -498,6 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     observed = b.works()
     b.build_fandoms(observed)
     b.metatags_df()
+    b.break_meta_cycles()  # every metatag edge is in by now
     b.build_characters()
     b.memberships()
     b.curated_rels()

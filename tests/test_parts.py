@@ -162,12 +162,10 @@ def test_parts_imported_out_of_order_make_one_work(archive: object, tmp_path: Pa
 def test_parts_by_different_creators_stay_apart(archive: object, tmp_path: Path) -> None:
     from fanshelf.archive.models import Work as WorkRow
 
-    a = write_part(tmp_path / "a", 1) if (tmp_path / "a").mkdir() is None else None
-    b_dir = tmp_path / "b"
-    b_dir.mkdir()
-    b = b_dir / "other.txt"
+    (tmp_path / "a").mkdir()
+    a = write_part(tmp_path / "a", 1)
+    b = tmp_path / "other.txt"
     b.write_text(PART.replace("tidewright", "saltmarsh").format(subject="Fic: The Long Tide, part 2/3 (PG)",
                                                                  rating="PG", extra="", body=BODIES[2]))
-    assert a is not None
     run([a, b])
     assert WorkRow.objects.count() == 2

@@ -27,7 +27,7 @@ from fanshelf.model import (
     Work,
 )
 
-__all__ = ["Part", "is_part", "merge_parts", "part_key", "work_from_dict"]
+__all__ = ["Part", "is_part", "last_date", "merge_parts", "part_key", "work_from_dict"]
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _TRAILING_PART = re.compile(
@@ -152,6 +152,7 @@ def merge_parts(parts: Sequence[Part]) -> tuple[Work, bool, int | None]:
 
 
 def last_date(parts: Sequence[Part]) -> str | None:
+    """The latest date any part was posted (the story's "updated")."""
     dates = sorted(p.work.published for p in parts if p.work.published)
     return dates[-1] if dates else None
 
