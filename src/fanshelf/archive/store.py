@@ -123,10 +123,11 @@ class Store:
         outcomes: list[StoreOutcome] = []
         todo: list[tuple[PostItem, Source, bool]] = []
         new_sources: list[Source] = []
+        same = _work_ids_of([sid for it in items if (sid := _same(existing.get(it.location), it.digest))])
         for it in items:
             prev = existing.get(it.location)
             if prev is not None and prev[1] == it.digest:
-                outcomes.append(StoreOutcome(it.location, "unchanged", _work_ids_of(prev[0])))
+                outcomes.append(StoreOutcome(it.location, "unchanged", same.get(prev[0], [])))
                 continue
             if prev is None:
                 src = Source(location=it.location, content_hash=it.digest, size=it.size,
@@ -402,15 +403,28 @@ def _story_location(key: str) -> str:
     return "parts:" + key
 
 
-def _work_ids_of(source_id: int) -> list[int]:
-    """The works a stored post gave: its own, then the stories its parts belong to."""
-    ids = list(Work.objects.filter(source_id=source_id).order_by("source_index").values_list("id", flat=True))
-    keys = list(WorkPart.objects.filter(source_id=source_id).order_by("source_index").values_list("key", flat=True))
-    if keys:
-        story = dict(Work.objects.filter(source__location__in=[_story_location(k) for k in keys])
+def _same(prev: tuple[int, str] | None, digest: str) -> int | None:
+    """The stored source's id when its bytes are these (an unchanged post)."""
+    return prev[0] if prev is not None and prev[1] == digest else None
+
+
+def _work_ids_of(source_ids: list[int]) -> dict[int, list[int]]:
+    """The works stored posts gave, per source: its own, then the stories its parts belong to."""
+    out: dict[int, list[int]] = {sid: [] for sid in source_ids}
+    if not source_ids:
+        return out
+    for sid, wid in (Work.objects.filter(source_id__in=source_ids).order_by("source_id", "source_index")
+                     .values_list("source_id", "id")):
+        out[sid].append(wid)
+    parts = list(WorkPart.objects.filter(source_id__in=source_ids).order_by("source_id", "source_index")
+                 .values_list("source_id", "key"))
+    if parts:
+        story = dict(Work.objects.filter(source__location__in={_story_location(k) for _s, k in parts})
                      .values_list("source__location", "id"))
-        ids += [story[_story_location(k)] for k in keys if _story_location(k) in story]
-    return ids
+        for sid, key in parts:
+            if _story_location(key) in story:
+                out[sid].append(story[_story_location(key)])
+    return out
 
 
 def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
