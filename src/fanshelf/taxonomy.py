@@ -56,6 +56,7 @@ _QUOTES = str.maketrans(
     }
 )
 _WS = re.compile(r"\s+")
+_MEMO_MAX = 200_000  # answers a Taxonomy remembers per lookup kind before it starts over
 _STRIP = " \t\r\n\"'.,;:!?*_~-=+#|/\\<>\u00a0\u2192"
 _NON_WORD = re.compile(r"[\W_]+")
 _PAREN_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
@@ -98,12 +99,14 @@ _SKIP_TOKENS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
     """Lookup key: NFKC, straight quotes, casefold, collapsed whitespace, no surrounding punctuation."""
     s = unicodedata.normalize("NFKC", name).translate(_QUOTES).casefold()
     return _WS.sub(" ", s).strip(_STRIP)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def loose(name: str) -> str:
     """A looser key (used for fandoms): ``normalize`` with every run of punctuation turned into a space."""
     return _NON_WORD.sub(" ", normalize(name)).strip()
@@ -180,6 +183,9 @@ class Taxonomy:
         self._rels: dict[tuple[str, frozenset[str]], str] | None = None
         self._freeforms: dict[str, str] | None = None
         self._short_fandoms: dict[str, list[int]] | None = None
+        # answers already given (a taxonomy never changes once built; written values repeat a lot)
+        self._memo_fandom: dict[str, str | None] = {}
+        self._memo_character: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -231,6 +237,15 @@ class Taxonomy:
 
     def fandom(self, name: str) -> str | None:
         """Written fandom name, alias or abbreviation -> canonical fandom (case/space/punctuation-insensitive)."""
+        memo = self._memo_fandom
+        if name in memo:
+            return memo[name]
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[name] = found = self._fandom(name)
+        return found
+
+    def _fandom(self, name: str) -> str | None:
         table = self._fkeys()
         candidates = [name]
         cleaned = _FANDOM_NOISE.sub("", name.strip()).strip()
@@ -428,6 +443,16 @@ class Taxonomy:
 
     def character(self, name: str, fandoms: Sequence[str] = ()) -> str | None:
         """Resolve a written character name within the given canonical fandoms (see module notes)."""
+        memo = self._memo_character
+        mkey = (name, tuple(fandoms))
+        if mkey in memo:
+            return memo[mkey]
+        if len(memo) >= _MEMO_MAX:
+            memo.clear()
+        memo[mkey] = found = self._character(name, mkey[1])
+        return found
+
+    def _character(self, name: str, fandoms: Sequence[str]) -> str | None:
         key = normalize(name)
         if not key:
             return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable, Sequence
@@ -69,6 +70,7 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _clean_value(s: str) -> str:
     s = re.sub(r"\s+", " ", s).strip()
     s = s.strip(" .,;:")
@@ -77,8 +79,13 @@ def _clean_value(s: str) -> str:
 
 
 def _split_list(value: str, *, amp: bool = False) -> list[str]:
+    return list(_split_items(value, amp))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _split_items(value: str, amp: bool) -> tuple[str, ...]:
     pattern = r"\s*(?:[,;\n]|\band\b|\bplus\b" + (r"|&" if amp else "") + r")\s*"
-    return [p for p in (_clean_value(x) for x in re.split(pattern, value)) if p]
+    return tuple(p for p in (_clean_value(x) for x in re.split(pattern, value)) if p)
 
 
 _INITIAL_RE = re.compile(r"(?P<first>[^\W\d_][\w'\-]+)\s+(?P<initial>[A-Z])\.?")
