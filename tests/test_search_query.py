@@ -526,3 +526,39 @@ def test_index_text_gaps(values: list[str]) -> None:
     nonempty = [analyze(v) for v in values if analyze(v)]
     assert out == f" {GAP} ".join(" ".join(t) for t in nonempty)
     assert out.split().count(GAP) == max(0, len(nonempty) - 1)
+
+
+# ---------------------------------------------------------------------------- sort keys
+def _sort_key_whole(text: str) -> int:
+    """sort_key_text as specified: the first 12 ASCII letters/digits of the whole folded text."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    chars = [c for c in folded if c.isascii() and c.isalnum()][:12]
+    key = 0
+    for i in range(12):
+        c = chars[i] if i < len(chars) else ""
+        key = key * 37 + (0 if not c else (1 + int(c) if c.isdigit() else 11 + ord(c) - ord("a")))
+    return key
+
+
+_KEY_ALPHABET = st.sampled_from([*"abcXYZ019 -'.", "\u00c4", "\u00df", "\ufb01", "\u0301", "\u00bd", "\u2167",
+                                 "\u00e9", "\u4e00", "\U0001f600"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_KEY_ALPHABET, max_size=80).map("".join))
+def test_sort_key_text_reads_only_a_prefix_but_keys_the_whole_text(text: str) -> None:
+    from fanshelf.search.base import sort_key_text
+
+    assert sort_key_text(text) == _sort_key_whole(text)
+
+
+def test_sort_key_text_orders_folded_text() -> None:
+    from fanshelf.search.base import sort_key_text
+
+    assert sort_key_text("Ärger") == sort_key_text("arger")
+    assert sort_key_text("ﬁsh " * 20) == sort_key_text("fish " * 20)
+    assert sort_key_text("a" * 31 + "\u0301" * 40 + "bcdefghijklmn") == _sort_key_whole(
+        "a" * 31 + "\u0301" * 40 + "bcdefghijklmn")
+    assert sort_key_text("Apple") < sort_key_text("banana") < sort_key_text("Zebra")

@@ -169,9 +169,11 @@ def _indexer_main(stop: Any, parent: int) -> None:
     from fanshelf.search.sync import drain, open_backend
 
     backend = open_backend()
+    if hasattr(backend, "writer_threads"):
+        backend.writer_threads = 1  # the other core is busy storing: one indexing thread, fewer segments
     try:
         while True:
-            if drain(backend, batch=2000) == 0:
+            if drain(backend, batch=5000) == 0:
                 if stop.is_set() or os.getppid() != parent:
                     return
                 time.sleep(0.2)

@@ -8,6 +8,8 @@ communities) with prompts; the source each work came from; an import log; and th
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
 
 
@@ -26,6 +28,7 @@ class TagType:
         (RELATIONSHIP, "Relationship"), (CHARACTER, "Character"), (FREEFORM, "Additional Tag")]
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def tag_key(name: str) -> str:
     """Tag names are unique per type, ignoring case and surrounding/duplicate spaces."""
     return " ".join(name.split()).casefold()

@@ -141,7 +141,10 @@ class Store:
                 todo.append((it, Source(id=prev[0], location=it.location), True))
                 outcomes.append(StoreOutcome(it.location, "updated"))
         if new_sources:
-            Source.objects.bulk_create(new_sources)
+            for src, sid in zip(new_sources, _allocate_ids(Source, len(new_sources)), strict=True):
+                src.id = sid
+            cols = ("id", "location", "content_hash", "size", "encoding", "imported_at", "updated_at")
+            _insert(Source, cols, [tuple(getattr(src, c) for c in cols) for src in new_sources])
         if not todo:
             return outcomes
         self._write(todo, now)
@@ -214,9 +217,11 @@ class Store:
         wanted: list[tuple[str, str]] = []
         whole = {it.location: [(pos, w) for pos, w in enumerate(it.works) if not is_part(w)]
                  for it, _s, _u in todo}
+        pairs_of: dict[int, list[tuple[tuple[str, str], str]]] = {}  # id(work) -> its tag pairs
         for pairs in whole.values():
             for _pos, w in pairs:
-                wanted += [pair for pair, _written in self._tag_pairs(w)]
+                tp = pairs_of[id(w)] = self._tag_pairs(w)
+                wanted += [pair for pair, _written in tp]
         tag_ids = self.tags.resolve_many(wanted)
         self._ensure_creators({c for ps in whole.values() for _p, w in ps for c in w.creators})
         self._ensure_series({w.series_part.title for ps in whole.values() for _p, w in ps
@@ -233,19 +238,21 @@ class Store:
             self._uncount(list(old.values()))
             Tagging.objects.filter(work_id__in=old.values()).delete()
             FilterTagging.objects.filter(work_id__in=old.values()).delete()
-        new_rows: list[Work] = []
-        upd_rows: list[Work] = []
-        placed: list[tuple[PostItem, core.Work, Work]] = []
+        # rows are plain dicts of column values (new works go in with one INSERT; Model objects cost more)
+        new_rows: list[dict[str, Any]] = []
+        upd_rows: list[dict[str, Any]] = []
+        placed: list[tuple[PostItem, core.Work, dict[str, Any]]] = []
         keep_old: set[int] = set()
         for it, src, _upd in todo:
             fallback = dt.datetime.fromtimestamp(it.mtime, dt.UTC) if it.mtime else now
             for pos, w in whole[it.location]:
                 row = self._work_row(w, it, fallback)
-                row.source_id = src.id
-                row.source_index = pos
+                row["source_id"] = src.id
+                row["source_index"] = pos
+                row["changed_at"] = now
                 prev_id = old.get((src.id, pos))
                 if prev_id is not None:
-                    row.id = prev_id
+                    row["id"] = prev_id
                     keep_old.add(prev_id)
                     upd_rows.append(row)
                 else:
@@ -253,17 +260,13 @@ class Store:
                 placed.append((it, w, row))
         if new_rows:
             for row, wid in zip(new_rows, _allocate_ids(Work, len(new_rows)), strict=True):
-                row.id = wid
-            cols = tuple(f.attname for f in Work._meta.concrete_fields)
-            for r in new_rows:
-                r.changed_at = now
-            _insert(Work, cols, [tuple(getattr(r, c) for c in cols) for r in new_rows])
+                row["id"] = wid
+            cols = _WORK_COLUMNS
+            _insert(Work, cols, [tuple(r.get(c, _WORK_DEFAULTS.get(c)) for c in cols) for r in new_rows])
         if upd_rows:
-            for r in upd_rows:
-                r.changed_at = now
             fields = [f.name for f in Work._meta.concrete_fields if f.name not in ("id", "revision")]
-            Work.objects.bulk_update(upd_rows, fields, batch_size=200)
-            Work.objects.filter(id__in=[r.id for r in upd_rows]).update(revision=F("revision") + 1)
+            Work.objects.bulk_update([Work(**r) for r in upd_rows], fields, batch_size=200)
+            Work.objects.filter(id__in=[r["id"] for r in upd_rows]).update(revision=F("revision") + 1)
         gone = [wid for wid in old.values() if wid not in keep_old]
         if gone:
             Work.objects.filter(id__in=gone).delete()
@@ -275,7 +278,7 @@ class Store:
         items: list[CollectionItem] = []
         self._last_ids = {}
         for it, w, row in placed:
-            wid = row.id
+            wid = row["id"]
             assert wid is not None
             self._last_ids.setdefault(it.location, []).append(wid)
             chs = w.chapters or [core.Chapter(None, "", "")]
@@ -284,7 +287,7 @@ class Store:
                 chapters.append((wid, i, _clip(ch.title, 255), ch.html, words))
             for i, c in enumerate(dict.fromkeys(w.creators)):
                 links.append((wid, self._creators[_ckey(c)], i))
-            for (type_, name), written in self._tag_pairs(w):
+            for (type_, name), written in pairs_of[id(w)]:
                 key = (type_, name.strip()[:150])
                 if key in tag_ids:
                     taggings.setdefault((wid, tag_ids[key]), _clip(written, 255))
@@ -304,7 +307,7 @@ class Store:
         self._write_filters(list(taggings), fandom_tags)
         self._count([t for _w, t in taggings], +1)
         _insert(IndexOutbox, ("work_id", "created_at"),
-                [(r.id, now) for _it, _w, r in placed] + [(g, now) for g in gone])
+                [(r["id"], now) for _it, _w, r in placed] + [(g, now) for g in gone])
 
     def _write_filters(self, taggings: list[tuple[int, int]], fandom_tags: set[int]) -> None:
         filt = self.tags.filters({t for _w, t in taggings})
@@ -342,11 +345,11 @@ class Store:
         self._count(list(Tagging.objects.filter(work_id__in=work_ids).values_list("tag_id", flat=True)), -1)
 
     # -- rows
-    def _work_row(self, w: core.Work, it: PostItem, fallback: dt.datetime) -> Work:
+    def _work_row(self, w: core.Work, it: PostItem, fallback: dt.datetime) -> dict[str, Any]:
         posted = _date(w.published, fallback)
         updated = _date(it.updated, posted) if it.updated else posted
         stats = it.stats or {}
-        return Work(
+        return dict(
             title=_clip(w.title, 255), summary=w.summary or "", notes=w.notes or "", end_notes=w.end_notes or "",
             language=_clip(w.language, 64), words=int(stats.get("words", w.word_count)),
             stated_words=w.stated_word_count, chapters_posted=max(1, len(w.chapters)),
@@ -397,6 +400,10 @@ class Store:
                 self._prompts[key] = p.id
             pid = self._prompts[key]
         return CollectionItem(collection_id=cid, prompt_id=pid, work_id=wid)
+
+
+_WORK_COLUMNS = tuple(f.attname for f in Work._meta.concrete_fields)
+_WORK_DEFAULTS: dict[str, Any] = {f.attname: f.get_default() for f in Work._meta.concrete_fields}
 
 
 def _story_location(key: str) -> str:

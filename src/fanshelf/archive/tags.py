@@ -151,13 +151,15 @@ class TagResolver:
     def resolve_many(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """Tag ids for (type, name) pairs; missing tags (and their canonicals/metatags) are created."""
         want = {(t, n.strip()[:150]) for t, n in wanted if n and n.strip()}
-        missing = [w for w in want if (w[0], tag_key(w[1])) not in self._ids]
+        keyed = {w: (w[0], tag_key(w[1])) for w in want}
+        ids = self._ids
+        missing = [w for w, k in keyed.items() if k not in ids]
         if missing:
             self._load(missing)
-            still = [w for w in missing if (w[0], tag_key(w[1])) not in self._ids]
+            still = [w for w in missing if keyed[w] not in ids]
             if still:
                 self._create(still)
-        return {w: self._ids[(w[0], tag_key(w[1]))] for w in want}
+        return {w: ids[k] for w, k in keyed.items()}
 
     def _load(self, pairs: list[tuple[str, str]]) -> None:
         wanted = {(t, tag_key(n)) for t, n in pairs}

@@ -59,16 +59,25 @@ def sort_key_text(text: str) -> int:
 
     Both backends sort titles and creators by this key, then by id, so they agree exactly.
     """
-    import unicodedata
-
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    chars = [c for c in folded if c.isascii() and c.isalnum()][:12]
+    # Case folding and NFKD map each character on its own (reordering only combining marks, which are
+    # not ASCII), so the letters/digits of a prefix are a prefix of the whole text's: 32 characters that
+    # give 12 of them give the same key as the whole text.
+    chars = _key_chars(text[:32])
+    if len(chars) < 12 and len(text) > 32:
+        chars = _key_chars(text)
     key = 0
     for i in range(12):
         c = chars[i] if i < len(chars) else ""
         v = 0 if not c else (1 + int(c) if c.isdigit() else 11 + ord(c) - ord("a"))
         key = key * 37 + v
     return key  # < 37**12 < 2**63
+
+
+def _key_chars(text: str) -> list[str]:
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return [c for c in folded if c.isascii() and c.isalnum()][:12]
 
 
 @dataclass(slots=True)

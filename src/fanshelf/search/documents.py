@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.db import connection
 
 from fanshelf.archive.models import (
+    Creator,
     FilterTagging,
     SerialWork,
+    Series,
     Tag,
     Tagging,
     TagType,
@@ -48,33 +54,59 @@ def iter_all_documents(batch: int = 2000) -> Iterator[list[WorkDocument]]:
         last = ids[-1]
 
 
+def _datetime(value: object) -> dt.datetime:
+    """A stored datetime as an aware UTC datetime (SQLite hands back text, PostgreSQL datetimes)."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    d = dt.datetime.fromisoformat(str(value))
+    return d if d.tzinfo is not None else d.replace(tzinfo=dt.UTC)
+
+
+def _rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    """Run ``sql`` (with one ``{ids}`` placeholder for the id list) directly: the ORM's per-row work
+    costs more than these narrow rows do."""
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cur:
+        cur.execute(sql.format(ids=marks), ids)
+        return list(cur.fetchall())
+
+
 def _build_chunk(ids: list[int]) -> list[WorkDocument]:
-    rows = Work.objects.filter(id__in=ids).values_list(
-        "id", "revision", "title", "summary", "notes", "complete", "crossover", "chapters_posted", "words",
-        "kudos", "hits", "comments", "bookmarks", "posted_at", "updated_at", "language")
+    work, tag = Work._meta.db_table, Tag._meta.db_table
+    rows = _rows(
+        f"SELECT id, revision, title, summary, notes, complete, crossover, chapters_posted, words, kudos, hits, "
+        f"comments, bookmarks, posted_at, updated_at, language FROM {work} WHERE id IN ({{ids}})", ids)
     creators: dict[int, list[str]] = {}
-    for wid, name in (WorkCreator.objects.filter(work_id__in=ids).order_by("work_id", "position")
-                      .values_list("work_id", "creator__name")):
+    for wid, name in _rows(
+            f"SELECT wc.work_id, c.name FROM {WorkCreator._meta.db_table} wc "
+            f"JOIN {Creator._meta.db_table} c ON c.id = wc.creator_id "
+            f"WHERE wc.work_id IN ({{ids}}) ORDER BY wc.work_id, wc.position", ids):
         creators.setdefault(wid, []).append(name)
     taggings: list[tuple[int, int]] = []
     tags: dict[int, tuple[str, str, bool, int | None]] = {}
-    for wid, tid, name, type_, canon, merger in Tagging.objects.filter(work_id__in=ids).values_list(
-            "work_id", "tag_id", "tag__name", "tag__type", "tag__canonical", "tag__merger_id"):
+    for wid, tid, name, type_, canon, merger in _rows(
+            f"SELECT tg.work_id, tg.tag_id, t.name, t.type, t.canonical, t.merger_id "
+            f"FROM {Tagging._meta.db_table} tg JOIN {tag} t ON t.id = tg.tag_id "
+            f"WHERE tg.work_id IN ({{ids}}) ORDER BY tg.id", ids):
         taggings.append((wid, tid))
-        tags[tid] = (name, type_, canon, merger)
-    merger_ids = {m for (_n, _t, _c, m) in tags.values() if m is not None and m not in tags}
+        tags[tid] = (name, type_, bool(canon), merger)
+    merger_ids = sorted({m for (_n, _t, _c, m) in tags.values() if m is not None and m not in tags})
     if merger_ids:
-        for tid, name, type_, canon, merger in Tag.objects.filter(id__in=merger_ids).values_list(
-                "id", "name", "type", "canonical", "merger_id"):
-            tags[tid] = (name, type_, canon, merger)
+        for tid, name, type_, canon, merger in _rows(
+                f"SELECT id, name, type, canonical, merger_id FROM {tag} WHERE id IN ({{ids}})", merger_ids):
+            tags[tid] = (name, type_, bool(canon), merger)
     filters: dict[int, list[int]] = {}
     facet_ids: dict[int, list[tuple[int, str]]] = {}
-    for wid, tid, type_ in FilterTagging.objects.filter(work_id__in=ids).values_list("work_id", "tag_id",
-                                                                                     "tag__type"):
+    for wid, tid, type_ in _rows(
+            f"SELECT ft.work_id, ft.tag_id, t.type FROM {FilterTagging._meta.db_table} ft "
+            f"JOIN {tag} t ON t.id = ft.tag_id WHERE ft.work_id IN ({{ids}})", ids):
         filters.setdefault(wid, []).append(tid)
         facet_ids.setdefault(wid, []).append((tid, type_))
     series: dict[int, list[str]] = {}
-    for wid, title in SerialWork.objects.filter(work_id__in=ids).values_list("work_id", "series__title"):
+    for wid, title in _rows(
+            f"SELECT sw.work_id, s.title FROM {SerialWork._meta.db_table} sw "
+            f"JOIN {Series._meta.db_table} s ON s.id = sw.series_id WHERE sw.work_id IN ({{ids}}) "
+            f"ORDER BY sw.series_id, sw.position, sw.work_id", ids):
         series.setdefault(wid, []).append(title)
     per_work_tags: dict[int, list[int]] = {}
     for wid, tid in taggings:
@@ -97,10 +129,9 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
         cr = creators.get(wid, [])
         docs.append(WorkDocument(
             id=wid, revision=rev, title=title, creators=cr, summary=summary, notes=notes, tag_names=names,
-            series=series.get(wid, []), filter_ids=sorted(filters.get(wid, [])), complete=complete,
-            crossover=crossover, chapters=chapters, words=words, kudos=kudos, hits=hits, comments=comments,
-            bookmarks=bookmarks, posted=posted, updated=updated, language=language,
-            title_key=sort_key_text(title), creator_key=sort_key_text(cr[0] if cr else ""), **facets))
+            series=series.get(wid, []), filter_ids=sorted(filters.get(wid, [])), complete=bool(complete),
+            crossover=bool(crossover), chapters=chapters, words=words, kudos=kudos, hits=hits,
+            comments=comments, bookmarks=bookmarks, posted=_datetime(posted), updated=_datetime(updated),
+            language=language, title_key=sort_key_text(title), creator_key=sort_key_text(cr[0] if cr else ""),
+            **facets))
     return docs
-
-

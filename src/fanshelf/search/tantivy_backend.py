@@ -141,6 +141,7 @@ class TantivyBackend:
         """
         self.index_dir = Path(index_dir)
         self.writer_heap = writer_heap
+        self.writer_threads = 0  # 0: tantivy's choice (one indexing thread per core)
         self._schema = _schema()
         self._writer: tantivy.IndexWriter | None = None
         want = {"schema_version": SCHEMA_VERSION, "analyzer_version": ANALYZER_VERSION}
@@ -193,7 +194,7 @@ class TantivyBackend:
     def _w(self) -> tantivy.IndexWriter:
         if self._writer is None:
             try:
-                self._writer = self._index.writer(heap_size=self.writer_heap)
+                self._writer = self._index.writer(heap_size=self.writer_heap, num_threads=self.writer_threads)
             except ValueError as exc:
                 if "lock" in str(exc).lower():
                     raise IndexBusy(f"another process is writing to the search index in {self.index_dir}; "
@@ -205,9 +206,8 @@ class TantivyBackend:
         wid = doc.id
         if not 0 < wid <= MAX_ID:
             raise ValueError(f"work id {wid} is out of range for the tantivy index (1..{MAX_ID})")
-        d = tantivy.Document()
-        d.add_unsigned("id", wid)
-        d.add_unsigned("revision", _u64(doc.revision))
+        # one dict of value lists, converted by the schema in one call (much cheaper than an add per value)
+        fields: dict[str, list[Any]] = {"id": [wid], "revision": [_u64(doc.revision)]}
         for name, text in (
             ("title", index_text(doc.title)),
             ("creators", index_text(*doc.creators)),
@@ -217,29 +217,24 @@ class TantivyBackend:
             ("series", index_text(*doc.series)),
         ):
             if text:
-                d.add_text(name, text)
-        add = d.add_unsigned
+                fields[name] = [text]
         for name in ID_FIELDS:
-            for tid in dict.fromkeys(getattr(doc, name)):  # tag ids are database keys: positive
-                add(name, tid)
-        add("complete", 1 if doc.complete else 0)
-        add("crossover", 1 if doc.crossover else 0)
+            ids = list(dict.fromkeys(getattr(doc, name)))  # tag ids are database keys: positive
+            if ids:
+                fields[name] = ids
         posted, updated = _epoch(doc.posted), _epoch(doc.updated)
-        add("posted", posted)
-        add("updated", updated)
-        add("s_posted", posted << 32 | wid)
-        add("s_updated", updated << 32 | wid)
-        add("chapters", _u64(doc.chapters))
+        fields.update(complete=[1 if doc.complete else 0], crossover=[1 if doc.crossover else 0],
+                      posted=[posted], updated=[updated], s_posted=[posted << 32 | wid],
+                      s_updated=[updated << 32 | wid], chapters=[_u64(doc.chapters)],
+                      title_key=[_u64(doc.title_key)], creator_key=[_u64(doc.creator_key)])
         for name in COMPOSITE_SORTS[2:]:
             value = _u64(getattr(doc, name))
-            add(name, value)
-            add("s_" + name, min(value, _LOW32) << 32 | wid)
-        add("title_key", _u64(doc.title_key))
-        add("creator_key", _u64(doc.creator_key))
+            fields[name] = [value]
+            fields["s_" + name] = [min(value, _LOW32) << 32 | wid]
         language = doc.language.casefold()
         if language:
-            d.add_text("language", language)
-        return d
+            fields["language"] = [language]
+        return tantivy.Document.from_dict(fields, self._schema)
 
     def upsert(self, docs: Sequence[WorkDocument]) -> None:
         latest = {doc.id: doc for doc in docs}  # an id given twice: the last one wins
