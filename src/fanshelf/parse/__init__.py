@@ -7,8 +7,10 @@ to canonical tags.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,12 +49,13 @@ class ParsedWork:
         return vals[0] if vals else None
 
 
-_NON_WORD = re.compile(r"[\W_]+")
+_WORD = re.compile(r"[^\W_]+")
 
 
+@functools.lru_cache(maxsize=4096)
 def _norm(s: str) -> str:
-    """Fold case and punctuation (quotes included) for comparisons."""
-    return _NON_WORD.sub(" ", s.casefold()).strip()
+    """Fold case and punctuation (quotes included) for comparisons: the words, one space apart."""
+    return " ".join(_WORD.findall(s.casefold()))
 
 
 # ----------------------------------------------------------------------------- small predicates
@@ -595,8 +598,8 @@ def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
         if p[0].rule:
             paras.pop()
             continue
-        kinds = [footer_kind(ln.text) for ln in p]
-        if not all(kinds):
+        kinds = _footer_kinds(p)
+        if kinds is None:
             break
         note = _take_footer(p, kinds, work)
         if note:
@@ -606,7 +609,18 @@ def _strip_footer(paras: list[list[Line]], work: ParsedWork) -> None:
         work.end_notes = [*end_notes, *work.end_notes]
 
 
-def _take_footer(p: list[Line], kinds: list[str | None], work: ParsedWork) -> str | None:
+def _footer_kinds(p: list[Line]) -> list[str] | None:
+    """The footer kind of each line of a paragraph, or None as soon as one line is story text."""
+    kinds: list[str] = []
+    for ln in p:
+        kind = footer_kind(ln.text)
+        if kind is None:
+            return None
+        kinds.append(kind)
+    return kinds
+
+
+def _take_footer(p: list[Line], kinds: Sequence[str | None], work: ParsedWork) -> str | None:
     """Keep a footer paragraph's LJ chrome in ``footer_extra``; return what belongs in the end notes."""
     keep: list[str] = []
     for ln, kind in zip(p, kinds, strict=True):

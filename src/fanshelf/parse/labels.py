@@ -81,10 +81,14 @@ STRONG = frozenset({"title", "author", "fandom", "fandom_pairing", "characters_p
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 
 
+_SPACES = re.compile(r"\s+")
+_SLASH = re.compile(r"\s*/\s*")
+
+
 def norm_label(label: str) -> str:
     s = label.translate(_QUOTES).casefold().strip()
-    s = re.sub(r"\s+", " ", s)
-    s = re.sub(r"\s*/\s*", "/", s)
+    s = _SPACES.sub(" ", s)
+    s = _SLASH.sub("/", s)
     return s.strip(" .*_~-")
 
 
@@ -160,7 +164,7 @@ class Field:
 
 
 def _clean_label(label: str) -> str:
-    return re.sub(r"\s+", " ", label).strip(" *_~")
+    return _SPACES.sub(" ", label).strip(" *_~")
 
 
 def _plausible_unknown(label: str) -> bool:
@@ -247,7 +251,7 @@ def split_fields(text: str, *, loose: bool = False) -> list[Field] | None:
     splitter = _INLINE_LOOSE_RE if loose else _INLINE_RE
     pos = 0
     parts: list[tuple[str, int, int]] = []
-    for im in splitter.finditer(value):
+    for im in splitter.finditer(value) if ":" in value else ():  # every inline label ends in a colon
         if label_key(im.group("label")) is None:
             continue
         parts.append((im.group("label"), im.start(), im.end()))

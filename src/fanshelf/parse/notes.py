@@ -8,15 +8,31 @@ _NOTE_START = re.compile(
     r"^\s*[(\[]?\s*(?:a/?n|a\.n\.|author'?s?'? ?notes?|notes?|ps|p\.s\.|edit|eta|disclaimer|warning)\b\s*[:.\-)\]]",
     re.I,
 )
-_META = re.compile(
-    r"\b(?:fic|fics|ficlet|ficlets|drabbles?|songfic|beta|betas|beta'd|betaed|beta-read|unbeta'd|unbetaed|"
-    r"prompt|prompts|challenge|written for|this story|this fic|this piece|title is|title comes|title from|"
-    r"title taken|thanks to|thank you|enjoy|inspired by|dedicated to|hope you|my first|spoilers?|canon|"
-    r"sequel|prequel|feedback|concrit|lyrics|one-?shot|fandom|pov|ooc|don'?t own|do not own|belongs? to|"
-    r"crossposted|cross-posted|mistakes are|all mistakes|my own|songfic|ficathon|comment fic|kudos|typos?|"
-    r"apologies|I wrote|wrote this|wrote it|mods?|exchange|gift|recipient|dear|happy birthday)\b",
-    re.I,
+# words and phrases that talk about a story (each a regex fragment starting with a plain ASCII letter)
+_META_WORDS = (
+    "fic", "fics", "ficlet", "ficlets", "drabbles?", "songfic", "beta", "betas", "beta'd", "betaed", "beta-read",
+    "unbeta'd", "unbetaed", "prompt", "prompts", "challenge", "written for", "this story", "this fic", "this piece",
+    "title is", "title comes", "title from", "title taken", "thanks to", "thank you", "enjoy", "inspired by",
+    "dedicated to", "hope you", "my first", "spoilers?", "canon", "sequel", "prequel", "feedback", "concrit",
+    "lyrics", "one-?shot", "fandom", "pov", "ooc", "don'?t own", "do not own", "belongs? to", "crossposted",
+    "cross-posted", "mistakes are", "all mistakes", "my own", "songfic", "ficathon", "comment fic", "kudos",
+    "typos?", "apologies", "I wrote", "wrote this", "wrote it", "mods?", "exchange", "gift", "recipient", "dear",
+    "happy birthday",
 )
+
+
+def _by_first_letter(alternatives: tuple[str, ...]) -> str:
+    """``(?:fic|fics|drabbles?|…)`` regrouped as ``(?:f(?:ic|ics)|d(?:rabbles?)|…)``, for a case-insensitive
+    pattern: the same matches (two groups never start with the same letter and each keeps its order), but
+    ``re`` tries a few first letters at each position instead of every alternative."""
+    groups: dict[str, list[str]] = {}
+    for alt in alternatives:
+        assert alt[:1].isascii() and alt[:1].isalpha() and alt[1:2] not in ("?", "*", "+", "{"), alt
+        groups.setdefault(alt[0].lower(), []).append(alt[1:])
+    return "(?:" + "|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items()) + ")"
+
+
+_META = re.compile(r"\b" + _by_first_letter(_META_WORDS) + r"\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(?:I|I'm|I've|I'd|I'll|my|me|we're|our)\b")
 _QUOTE_START = re.compile(r"^\s*[\"\u201c\u201d'\u2018\u2019\u00ab\u2014\-]")
 
@@ -27,10 +43,10 @@ def is_author_note(text: str) -> bool:
         return False
     if _NOTE_START.match(text):
         return True
-    meta = len(_META.findall(text))
-    if meta >= 2:
-        return True
-    return meta >= 1 and bool(_FIRST_PERSON.search(text))
+    metas = _META.finditer(text)  # two meta words, or one and a first person
+    if next(metas, None) is None:
+        return False
+    return next(metas, None) is not None or bool(_FIRST_PERSON.search(text))
 
 
 _END_MARK = re.compile(r"^[\W_]*(?:the end|end|fin|finis|finito|owari|end of (?:story|fic|part \w+)|the end\?|"
