@@ -237,3 +237,28 @@ def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: 
     monkeypatch.setattr(importer.Importer, "_commit", original)
     Importer(sync_search=False).import_paths([tmp_path / "bulk"])
     assert wanted <= names() and counts_right()
+
+
+def test_drain_with_rare_commits_indexes_everything_and_empties_the_outbox(archive: object, tmp_path: Path) -> None:
+    """The bulk indexer's drain (commits only every N rows) ends where a commit-per-batch drain ends."""
+    from fanshelf.archive.models import IndexOutbox, Work
+    from fanshelf.search.base import SearchRequest
+    from fanshelf.search.sync import check, drain, open_backend
+
+    paths = [write_post(tmp_path / "posts" / f"p{i}.txt", f"Rare commit {i}") for i in range(7)]
+    run(paths)
+    assert IndexOutbox.objects.count() == 7
+    gone = Work.objects.order_by("id").first()
+    assert gone is not None
+    gone_id = gone.id
+    gone.delete()
+    IndexOutbox.objects.create(work_id=gone_id)  # a deleted work: its outbox row removes it from the index
+    backend = open_backend()
+    try:
+        assert drain(backend, batch=2, commit_every=3) == 8
+        assert IndexOutbox.objects.count() == 0
+        d = check(backend)
+        assert d.ok and d.pending == 0 and d.indexed == 6
+        assert backend.search(SearchRequest(text="rare commit")).total == 6
+    finally:
+        backend.close()

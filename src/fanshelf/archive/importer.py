@@ -171,9 +171,18 @@ def _indexer_main(stop: Any, parent: int) -> None:
     backend = open_backend()
     if hasattr(backend, "writer_threads"):
         backend.writer_threads = 1  # the other core is busy storing: one indexing thread, fewer segments
+    from django.db import OperationalError
+
     try:
         while True:
-            if drain(backend, batch=5000) == 0:
+            try:
+                handled = drain(backend, batch=5000, commit_every=50_000)
+            except OperationalError as exc:  # the importer holds the write lock (rebuilding indexes)
+                if "locked" not in str(exc).lower():
+                    raise
+                time.sleep(0.5)  # the rows it could not delete stay in the outbox: indexed again, harmlessly
+                continue
+            if handled == 0:
                 if stop.is_set() or os.getppid() != parent:
                     return
                 time.sleep(0.2)
@@ -255,12 +264,15 @@ class Importer:
                 self._flush_search()
                 self.timings["index"] += time.perf_counter() - t2
         t = time.perf_counter()
+        if deferred:  # while the indexer catches up on the other core
+            restore_indexes()
+        t2 = time.perf_counter()
+        self.timings["restore_indexes"] = t2 - t
         if indexer is not None:
             stop, proc = indexer
             stop.set()
             proc.join()
-        if deferred:
-            restore_indexes()
+        self.timings["indexer_wait"] = time.perf_counter() - t2
         self._flush_search(force=True)
         self.timings["index"] += time.perf_counter() - t
         report.seconds = time.perf_counter() - t0
