@@ -54,7 +54,7 @@ def iter_all_documents(batch: int = 2000) -> Iterator[list[WorkDocument]]:
         last = ids[-1]
 
 
-def _datetime(value: object) -> dt.datetime:
+def utc_datetime(value: object) -> dt.datetime:
     """A stored datetime as an aware UTC datetime (SQLite hands back text, PostgreSQL datetimes)."""
     if isinstance(value, dt.datetime):
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
@@ -62,7 +62,7 @@ def _datetime(value: object) -> dt.datetime:
     return d if d.tzinfo is not None else d.replace(tzinfo=dt.UTC)
 
 
-def _rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
+def sql_rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
     """Run ``sql`` (with one ``{ids}`` placeholder for the id list) directly: the ORM's per-row work
     costs more than these narrow rows do."""
     marks = ", ".join(["%s"] * len(ids))
@@ -73,18 +73,18 @@ def _rows(sql: str, ids: list[int]) -> list[tuple[Any, ...]]:
 
 def _build_chunk(ids: list[int]) -> list[WorkDocument]:
     work, tag = Work._meta.db_table, Tag._meta.db_table
-    rows = _rows(
+    rows = sql_rows(
         f"SELECT id, revision, title, summary, notes, complete, crossover, chapters_posted, words, kudos, hits, "
         f"comments, bookmarks, posted_at, updated_at, language FROM {work} WHERE id IN ({{ids}})", ids)
     creators: dict[int, list[str]] = {}
-    for wid, name in _rows(
+    for wid, name in sql_rows(
             f"SELECT wc.work_id, c.name FROM {WorkCreator._meta.db_table} wc "
             f"JOIN {Creator._meta.db_table} c ON c.id = wc.creator_id "
             f"WHERE wc.work_id IN ({{ids}}) ORDER BY wc.work_id, wc.position", ids):
         creators.setdefault(wid, []).append(name)
     taggings: list[tuple[int, int]] = []
     tags: dict[int, tuple[str, str, bool, int | None]] = {}
-    for wid, tid, name, type_, canon, merger in _rows(
+    for wid, tid, name, type_, canon, merger in sql_rows(
             f"SELECT tg.work_id, tg.tag_id, t.name, t.type, t.canonical, t.merger_id "
             f"FROM {Tagging._meta.db_table} tg JOIN {tag} t ON t.id = tg.tag_id "
             f"WHERE tg.work_id IN ({{ids}}) ORDER BY tg.id", ids):
@@ -92,18 +92,18 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
         tags[tid] = (name, type_, bool(canon), merger)
     merger_ids = sorted({m for (_n, _t, _c, m) in tags.values() if m is not None and m not in tags})
     if merger_ids:
-        for tid, name, type_, canon, merger in _rows(
+        for tid, name, type_, canon, merger in sql_rows(
                 f"SELECT id, name, type, canonical, merger_id FROM {tag} WHERE id IN ({{ids}})", merger_ids):
             tags[tid] = (name, type_, bool(canon), merger)
     filters: dict[int, list[int]] = {}
     facet_ids: dict[int, list[tuple[int, str]]] = {}
-    for wid, tid, type_ in _rows(
+    for wid, tid, type_ in sql_rows(
             f"SELECT ft.work_id, ft.tag_id, t.type FROM {FilterTagging._meta.db_table} ft "
             f"JOIN {tag} t ON t.id = ft.tag_id WHERE ft.work_id IN ({{ids}})", ids):
         filters.setdefault(wid, []).append(tid)
         facet_ids.setdefault(wid, []).append((tid, type_))
     series: dict[int, list[str]] = {}
-    for wid, title in _rows(
+    for wid, title in sql_rows(
             f"SELECT sw.work_id, s.title FROM {SerialWork._meta.db_table} sw "
             f"JOIN {Series._meta.db_table} s ON s.id = sw.series_id WHERE sw.work_id IN ({{ids}}) "
             f"ORDER BY sw.series_id, sw.position, sw.work_id", ids):
@@ -131,7 +131,7 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
             id=wid, revision=rev, title=title, creators=cr, summary=summary, notes=notes, tag_names=names,
             series=series.get(wid, []), filter_ids=sorted(filters.get(wid, [])), complete=bool(complete),
             crossover=bool(crossover), chapters=chapters, words=words, kudos=kudos, hits=hits,
-            comments=comments, bookmarks=bookmarks, posted=_datetime(posted), updated=_datetime(updated),
+            comments=comments, bookmarks=bookmarks, posted=utc_datetime(posted), updated=utc_datetime(updated),
             language=language, title_key=sort_key_text(title), creator_key=sort_key_text(cr[0] if cr else ""),
             **facets))
     return docs

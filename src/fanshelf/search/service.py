@@ -47,6 +47,10 @@ class NamedResult:
                 "works": self.works, "facets": self.facets}
 
 
+_WORK_FIELDS = ("id", "title", "summary", "words", "kudos", "hits", "comments", "bookmarks", "complete",
+                "language", "posted_at", "updated_at", "chapters_posted")
+
+
 def run_search(backend: SearchBackend, request: SearchRequest) -> NamedResult:
     from fanshelf.search.query import parse_query
 
@@ -57,27 +61,39 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> NamedResult:
         cats = [known[tag_key(c)] for c in parsed.categories if tag_key(c) in known]
         request = replace(request, include=tuple(dict.fromkeys([*request.include, *cats])))
     result = backend.search(request)
-    works = {w["id"]: w for w in Work.objects.filter(id__in=result.ids).values(
-        "id", "title", "summary", "words", "kudos", "hits", "comments", "bookmarks", "complete", "language",
-        "posted_at", "updated_at", "chapters_posted")}
-    tag_ids = {f.tag_id for fl in result.facets.values() for f in fl}
-    names = dict(Tag.objects.filter(id__in=tag_ids).values_list("id", "name"))
-    from fanshelf.archive.models import Tagging, WorkCreator
+    from fanshelf.archive.models import Creator, Tagging, WorkCreator
+    from fanshelf.search.documents import sql_rows, utc_datetime
 
+    ids = list(result.ids)
+    works: dict[int, dict[str, Any]] = {}
     creators: dict[int, list[str]] = {}
-    for wid, name in WorkCreator.objects.filter(work_id__in=result.ids).order_by("position").values_list(
-            "work_id", "creator__name"):
-        creators.setdefault(wid, []).append(name)
     tags: dict[int, dict[str, list[str]]] = {}
-    for wid, type_, name in Tagging.objects.filter(work_id__in=result.ids).order_by("id").values_list(
-            "work_id", "tag__type", "tag__name"):
-        tags.setdefault(wid, {}).setdefault(type_, []).append(name)
+    if ids:  # plain SQL: a page is read on every search, and the ORM's per-row work costs more than it
+        work_t, tag_t = Work._meta.db_table, Tag._meta.db_table
+        for row in sql_rows(f"SELECT {', '.join(_WORK_FIELDS)} FROM {work_t} WHERE id IN ({{ids}})", ids):
+            w = dict(zip(_WORK_FIELDS, row, strict=True))
+            w["complete"] = bool(w["complete"])
+            w["posted_at"] = utc_datetime(w["posted_at"])
+            w["updated_at"] = utc_datetime(w["updated_at"])
+            works[w["id"]] = w
+        for wid, name in sql_rows(
+                f"SELECT wc.work_id, c.name FROM {WorkCreator._meta.db_table} wc "
+                f"JOIN {Creator._meta.db_table} c ON c.id = wc.creator_id WHERE wc.work_id IN ({{ids}}) "
+                f"ORDER BY wc.position, wc.id", ids):
+            creators.setdefault(wid, []).append(name)
+        for wid, type_, name in sql_rows(
+                f"SELECT tg.work_id, t.type, t.name FROM {Tagging._meta.db_table} tg "
+                f"JOIN {tag_t} t ON t.id = tg.tag_id WHERE tg.work_id IN ({{ids}}) ORDER BY tg.id", ids):
+            tags.setdefault(wid, {}).setdefault(type_, []).append(name)
+    tag_ids = sorted({f.tag_id for fl in result.facets.values() for f in fl})
+    names: dict[int, str] = dict(sql_rows(f"SELECT id, name FROM {Tag._meta.db_table} WHERE id IN ({{ids}})", tag_ids)
+                                 ) if tag_ids else {}
     out = []
     for wid in result.ids:
-        w = works.get(wid)
-        if w is None:
+        found = works.get(wid)
+        if found is None:
             continue
-        w = dict(w)
+        w = dict(found)
         w["posted_at"] = w["posted_at"].isoformat()
         w["updated_at"] = w["updated_at"].isoformat()
         w["creators"] = creators.get(wid, [])
