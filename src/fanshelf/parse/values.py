@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -184,11 +185,22 @@ _COMMUNITY_NAME_RE = re.compile(r"exchange|swap|fest|ficathon|challenge|comm\b|_
                                 r"bingo|bang|week|holiday|santa|_list|ficlet|100|table|claim", re.I)
 
 
+# Cheap tests before the searches: ``word in text.lower()`` finds every spelling that a case-insensitive
+# pattern's literal ``word`` matches, as long as the word has no i, k or s (which ``re.I`` also matches with
+# ı, İ, K and ſ).
+_RECIPIENT_NEEDS = (("for", "who"), ("for",), ("by",))  # words each of _RECIPIENT_RES cannot match without
+_NOT_RECIPIENTS = _SITES | {"everyone", "all", "you", "me", "him", "her", "them"}
+
+
+@functools.lru_cache(maxsize=4096)
 def find_recipient(text: str) -> tuple[str, int, int] | None:
     """The person a gift is for, and where the phrase naming them is: (name, start, end)."""
-    for rx in _RECIPIENT_RES:
+    low = text.lower()
+    for rx, needs in zip(_RECIPIENT_RES, _RECIPIENT_NEEDS, strict=True):
+        if not all(word in low for word in needs):
+            continue
         m = rx.search(text)
-        if m and m.group("name").casefold() not in _SITES | {"everyone", "all", "you", "me", "him", "her", "them"} \
+        if m and m.group("name").casefold() not in _NOT_RECIPIENTS \
                 and not _COMMUNITY_NAME_RE.search(m.group("name")):
             return m.group("name"), m.start(), m.end("name")
     return None
@@ -203,6 +215,7 @@ def _is_community(name: str) -> bool:
     return name.casefold() not in _SITES and ("_" in name or name.islower())
 
 
+_DIGIT_RE = re.compile(r"\d")
 _FOR_COMMUNITY_RE = re.compile(r"\b(?:for|at|on|in)\s+(?:the\s+)?([A-Za-z0-9]+_[A-Za-z0-9_]+)\b")
 _LEADING_NUM_RE = re.compile(r"^\s*#?\s*(\d{1,5})\s*[-\u2013\u2014:,.)]\s*(?P<prompt>.*)$")
 
@@ -219,7 +232,8 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     recipient = rec[0] if rec else None
     if rec:  # the person a gift is for is neither the prompt nor the community
         text = (text[:rec[1]] + " " + text[rec[2]:]).strip(" ,;")
-    m = _PROMPT_NUM_RE.search(text)
+    low = text.lower()  # for the cheap tests (see _RECIPIENT_NEEDS) that skip searches bound to fail
+    m = _PROMPT_NUM_RE.search(text) if _DIGIT_RE.search(text) else None
     if m:
         ch.number = m.group(1)
         rest = m.group("prompt") or ""
@@ -229,21 +243,21 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
         cm = _AT_COMMUNITY_RE.search(tail) or _AT_COMMUNITY_RE.search(text)
         if cm and _is_community(cm.group(1)):
             ch.community = cm.group(1)
-    qm = _QUOTED_PROMPT_RE.search(text)
+    qm = _QUOTED_PROMPT_RE.search(text) if "prompt" in low else None
     if qm and (ch.prompt is None or re.match(r"prompts?\b", ch.prompt, re.I)):
         ch.prompt = _clean_prompt(qm.group(1))
-    wm = _WRITTEN_FOR_RE.search(text)
+    wm = _WRITTEN_FOR_RE.search(text) if "for" in low else None
     if wm and ch.community is None and _is_community(wm.group(1)):
         ch.community = wm.group(1)
     if ch.community is None and labelled:
         lead = re.match(r"^\s*([A-Za-z0-9]+_[A-Za-z0-9_]+)\b", text)
         if lead:
             ch.community = lead.group(1)
-    if ch.community is None:
+    if ch.community is None and "_" in text:  # the community names these two find have an underscore
         fm = _FOR_COMMUNITY_RE.search(text)
         if fm:
             ch.community = fm.group(1)
-    if ch.community is None:
+    if ch.community is None and "_" in text:
         cw = _COMMUNITY_WORD_RE.search(text)
         if cw and "_" in cw.group(1):
             ch.community = cw.group(1)
