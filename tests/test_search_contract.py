@@ -540,6 +540,19 @@ def test_facets(loaded: SearchBackend) -> None:
     assert loaded.search(SearchRequest(facets=False)).facets == {}
 
 
+def test_tantivy_facets_side_by_side_equal_one_call(loaded: SearchBackend, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two facet aggregations tantivy runs in parallel give what one aggregation gives."""
+    if loaded.name != "tantivy":
+        pytest.skip("tantivy only")
+    import fanshelf.search.tantivy_backend as tb
+
+    reqs = [SearchRequest(), SearchRequest(text="keeper"), SearchRequest(include=(100,)),
+            SearchRequest(exclude=(400,), sort="kudos")]
+    threaded = [loaded.search(r).facets for r in reqs]
+    monkeypatch.setattr(tb, "_facet_pool", lambda: None)
+    assert [loaded.search(r).facets for r in reqs] == threaded
+
+
 # -------------------------------------------------------------------------------------- writing
 
 
