@@ -125,12 +125,15 @@ def restore_indexes() -> bool:
     counts are stale, here or after a kill.
     """
     rebuilt = False
+    # the index's own CREATE INDEX, run directly: entering Django's SQLite schema editor would also check
+    # every foreign key of the database when it leaves (minutes on a large archive)
+    editor = connection.schema_editor()
     with connection.cursor() as cur:
         for model, index in _deferred():
             existing = connection.introspection.get_constraints(cur, model._meta.db_table)
             if index.name not in existing:
-                with connection.schema_editor() as editor:
-                    editor.add_index(model, index)
+                with transaction.atomic():
+                    cur.execute(str(index.create_sql(model, editor)))
                 rebuilt = True
     if rebuilt:
         recount_tags()
