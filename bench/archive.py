@@ -187,6 +187,8 @@ def query_phase(data: Path, db_url: str, backend: str, reps: int) -> dict[str, o
                      "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
                      "median_hits": int(statistics.median(totals))}
     out["query_process_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    if backend == "tantivy":
+        out["index_segments"] = b._searcher().num_segments  # type: ignore[attr-defined]
     b.close()
     return out
 
@@ -245,7 +247,8 @@ def main() -> None:
         for key in ("a_text", "b_text_2filters_facets", "c_fandom_listing", "d_listing_excluding_synonyms"):
             v = r[key]
             print(f"  {key:<30} p50 {v['p50_ms']:>7} ms   p95 {v['p95_ms']:>7} ms   (median hits {v['median_hits']:,})")
-        print(f"  query process max RSS: {r['query_process_max_rss_mb']:,} MB", flush=True)
+        print(f"  query process max RSS: {r['query_process_max_rss_mb']:,} MB"
+              + (f"   index segments: {r['index_segments']}" if "index_segments" in r else ""), flush=True)
     print(json.dumps(rows))
 
 
