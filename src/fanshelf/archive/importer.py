@@ -360,7 +360,7 @@ class Importer:
                 todo = [j for j in chunk if j.error is None and j.works is None]
                 ahead.append((chunk, todo, pool.imap(_parse, [(j.ref.location, j.data, self.read_options) for j in todo],
                                                      chunksize=8)))
-                if len(ahead) > 2:
+                if len(ahead) > 4:  # a few chunks in flight: no bubble while the store commits
                     yield from finish()
             while ahead:
                 yield from finish()
