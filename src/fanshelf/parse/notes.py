@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fanshelf.parse.fold import re_lower
+
 _NOTE_START = re.compile(
     r"^\s*[(\[]?\s*(?:a/?n|a\.n\.|author'?s?'? ?notes?|notes?|ps|p\.s\.|edit|eta|disclaimer|warning)\b\s*[:.\-)\]]",
     re.I,
@@ -65,27 +67,52 @@ _CHROME = re.compile(
     r"pin it|email this|print))*\s*$",
     re.I,
 )
-_FEEDBACK = re.compile(
-    r"(?:\b(?:comments?|feedback|concrit|reviews?|kudos|con-?crit)\b.{0,60}\b(?:welcome|love|loved|appreciated|"
+# Footer patterns come in two parts, tried as one would be: the alternatives anchored at the start of the
+# line (a match is cheap), and the ones that may match anywhere, searched only when the line holds one of
+# the words without which none of them can match.
+_FEEDBACK_AT_START = re.compile(
+    r"\s*(?:comments?|feedback|reviews?|concrit)\s*[.!:?]*\s*[(:;)\-\w]{0,4}\s*$|"
+    r"\s*(?:many |big |huge )?thanks?(?: so much| again)? (?:to|you)\b|"
+    r"\s*(?:thanks|thank you)[.!]*\s*$",
+    re.I,
+)
+_FEEDBACK_ANYWHERE = re.compile(
+    r"\b(?:comments?|feedback|concrit|reviews?|kudos|con-?crit)\b.{0,60}\b(?:welcome|love|loved|appreciated|"
     r"adored|please|always|encouraged|treasured|cherished|make my day|wanted|desired|craved)\b|"
-    r"^\s*(?:comments?|feedback|reviews?|concrit)\s*[.!:?]*\s*[(:;)\-\w]{0,4}\s*$|"
     r"thanks? (?:you )?(?:so much )?for reading|hope you (?:all )?(?:enjoyed|liked)|let me know what you think|"
-    r"please (?:comment|review|leave)|(?:feedback|comments?) (?:is|are) (?:love|loved|welcome)|"
-    r"^\s*(?:many |big |huge )?thanks?(?: so much| again)? (?:to|you)\b|makes? my day|"
-    r"^\s*(?:thanks|thank you)[.!]*\s*$|"
+    r"please (?:comment|review|leave)|(?:feedback|comments?) (?:is|are) (?:love|loved|welcome)|makes? my day|"
     r"\b(?:kommentare?|reviews?|feedback|kritik|comentarios?|reviews?|commentaires?|rese[\u00f1n]as?)\b.{0,40}"
-    r"\b(?:liebe|willkommen|erw\u00fcnscht|gern gesehen|bienvenid[oa]s?|agradec\w*|bienvenus?|appr\u00e9ci\u00e9s?)\b)",
+    r"\b(?:liebe|willkommen|erw\u00fcnscht|gern gesehen|bienvenid[oa]s?|agradec\w*|bienvenus?|appr\u00e9ci\u00e9s?)\b",
     re.I,
 )
-_ARCHIVE = re.compile(
-    r"(?:this (?:story|fic) (?:is )?(?:also )?archived|also (?:posted|available|archived) (?:at|on)|"
-    r"cross-?posted (?:to|at|on)|originally posted|^\s*archived at|"
-    r"^\s*(?:next|previous|prev|back to|go to)\b.{0,40}\b(?:part|chapter|index|masterlist|story)|"
-    r"^\s*(?:<<|\u00ab)|(?:>>|\u00bb)\s*$|^\s*continued in\b|^\s*part \d+ (?:is )?here|masterlist|"
-    r"^\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$|"
-    r"^\s*(?:\[|\()?\s*(?:next|previous|prev|back|up|index)\s*(?:part|chapter|story|fic)?\s*(?::|>>|\u00bb|-+>))",
+_FEEDBACK_WORDS = ("comment", "feedback", "concrit", "con-crit", "review", "kudos", "for reading", "hope you",
+                   "let me know", "please ", "my day", "kommentar", "kritik", "comentario", "rese\u00f1", "resen")
+_ARCHIVE_AT_START = re.compile(
+    r"\s*archived at|"
+    r"\s*(?:next|previous|prev|back to|go to)\b.{0,40}\b(?:part|chapter|index|masterlist|story)|"
+    r"\s*(?:<<|\u00ab)|\s*continued in\b|\s*part \d+ (?:is )?here|"
+    r"\s*(?:\[|\()?\s*(?:next|previous|prev)\s*(?:part|chapter)?\s*(?:\]|\))?\s*$|"
+    r"\s*(?:\[|\()?\s*(?:next|previous|prev|back|up|index)\s*(?:part|chapter|story|fic)?\s*(?::|>>|\u00bb|-+>)",
     re.I,
 )
+_ARCHIVE_ANYWHERE = re.compile(
+    r"this (?:story|fic) (?:is )?(?:also )?archived|also (?:posted|available|archived) (?:at|on)|"
+    r"cross-?posted (?:to|at|on)|originally posted|(?:>>|\u00bb)\s*$|masterlist",
+    re.I,
+)
+_ARCHIVE_WORDS = ("archived", "also ", "posted", ">>", "\u00bb", "masterlist")
+
+
+def _is_archive(s: str, low: str) -> bool:
+    """Links and archive notes: "Archived at…", "Next: Flood Tide", "masterlist", "<< Part 1"."""
+    return bool(_ARCHIVE_AT_START.match(s)) or (any(w in low for w in _ARCHIVE_WORDS)
+                                                and bool(_ARCHIVE_ANYWHERE.search(s)))
+
+
+def _is_feedback(s: str, low: str) -> bool:
+    """Feedback requests and thanks: "Comments are love!", "Thanks for reading"."""
+    return bool(_FEEDBACK_AT_START.match(s)) or (any(w in low for w in _FEEDBACK_WORDS)
+                                                 and bool(_FEEDBACK_ANYWHERE.search(s)))
 _END_NOTE_LABEL = re.compile(r"^\s*(?:a/?n|author'?s? notes?|end ?notes?|notes?|ps|p\.s\.)\s*[:.\-]\s*", re.I)
 
 
@@ -99,10 +126,12 @@ def footer_kind(line: str) -> str | None:
         return "end"
     if len(s) <= 300 and _CHROME.match(s):
         return "chrome"
-    if len(s) <= 300 and _ARCHIVE.search(s):
-        return "archive"
-    if len(s) <= 300 and _FEEDBACK.search(s):
-        return "feedback"
+    if len(s) <= 300:
+        low = re_lower(s)
+        if _is_archive(s, low):
+            return "archive"
+        if _is_feedback(s, low):
+            return "feedback"
     if _END_NOTE_LABEL.match(s):
         return "note"
     return None

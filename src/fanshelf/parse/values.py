@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fanshelf.model import Challenge, SeriesPart
+from fanshelf.parse.fold import re_lower
 
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
@@ -185,9 +186,6 @@ _COMMUNITY_NAME_RE = re.compile(r"exchange|swap|fest|ficathon|challenge|comm\b|_
                                 r"bingo|bang|week|holiday|santa|_list|ficlet|100|table|claim", re.I)
 
 
-# Cheap tests before the searches: ``word in text.lower()`` finds every spelling that a case-insensitive
-# pattern's literal ``word`` matches, as long as the word has no i, k or s (which ``re.I`` also matches with
-# ı, İ, K and ſ).
 _RECIPIENT_NEEDS = (("for", "who"), ("for",), ("by",))  # words each of _RECIPIENT_RES cannot match without
 _NOT_RECIPIENTS = _SITES | {"everyone", "all", "you", "me", "him", "her", "them"}
 
@@ -195,7 +193,7 @@ _NOT_RECIPIENTS = _SITES | {"everyone", "all", "you", "me", "him", "her", "them"
 @functools.lru_cache(maxsize=4096)
 def find_recipient(text: str) -> tuple[str, int, int] | None:
     """The person a gift is for, and where the phrase naming them is: (name, start, end)."""
-    low = text.lower()
+    low = re_lower(text)
     for rx, needs in zip(_RECIPIENT_RES, _RECIPIENT_NEEDS, strict=True):
         if not all(word in low for word in needs):
             continue
@@ -232,7 +230,7 @@ def find_challenge(text: str, *, labelled: bool = False, links: list[str] | None
     recipient = rec[0] if rec else None
     if rec:  # the person a gift is for is neither the prompt nor the community
         text = (text[:rec[1]] + " " + text[rec[2]:]).strip(" ,;")
-    low = text.lower()  # for the cheap tests (see _RECIPIENT_NEEDS) that skip searches bound to fail
+    low = re_lower(text)  # for cheap tests that skip searches bound to fail
     m = _PROMPT_NUM_RE.search(text) if _DIGIT_RE.search(text) else None
     if m:
         ch.number = m.group(1)
