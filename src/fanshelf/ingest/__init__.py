@@ -366,7 +366,14 @@ _CUT_RE = re.compile(
 )
 
 
+# the characters a rule can begin with (besides whitespace): a cheap test before _RULE_RE
+_RULE_FIRST = frozenset("-*~_=#+•·×◊♦◆❖✿❀♥♡★☆|/\\.:<>oOxX0")
+
+
 def _is_rule(text: str) -> bool:
+    first = text[:1]
+    if not first or (first not in _RULE_FIRST and not first.isspace()):
+        return False
     return len(text) <= 120 and bool(_RULE_RE.match(text)) and len(text.replace(" ", "")) >= 3
 
 
