@@ -387,6 +387,9 @@ def _title_of(work: ParsedWork) -> str | None:
     return work.heading_title
 
 
+_TITLE_SUFFIX_RE = re.compile(r"^(?: by \w+| part \w+| \d+ \d+| chapter \w+)")
+
+
 def _is_title_repeat(text: str, title: str | None) -> bool:
     if not title:
         return False
@@ -395,8 +398,7 @@ def _is_title_repeat(text: str, title: str | None) -> bool:
         return False
     if a == b:
         return True
-    return a.startswith(b) and len(a) - len(b) < 40 and bool(re.match(r"^(?: by \w+| part \w+| \d+ \d+| chapter \w+)",
-                                                                        a[len(b):]))
+    return a.startswith(b) and len(a) - len(b) < 40 and bool(_TITLE_SUFFIX_RE.match(a[len(b):]))
 
 
 def _start_work(lines: list[Line], i: int, work: ParsedWork, line_mode: bool, *, first: bool) -> int:
@@ -728,6 +730,7 @@ def _same_story(a: tuple[str, int], b: tuple[str, int]) -> bool:
     return a[0][:head] == b[0][:head] and min(a[1], b[1]) >= 0.6 * max(a[1], b[1])
 
 
+_QUOTE_OR_BANG = re.compile(r"[\"'\u201c\u201d!?]")
 _DIVIDER = re.compile(r"^(?:[\W_]\s*){3,60}$|^(?=.*[oOxX])(?=.*[a-z])(?=.*[A-Z])[oOxX0~*.\-\s]{5,40}$")
 
 
@@ -736,7 +739,7 @@ def _mark_dividers(lines: list[Line]) -> list[Line]:
     out = lines
     for idx, ln in enumerate(lines):
         t = ln.text.strip()
-        if not ln.rule and 3 <= len(t) <= 60 and _DIVIDER.match(t) and not re.search(r"[\"'\u201c\u201d!?]", t):
+        if not ln.rule and 3 <= len(t) <= 60 and _DIVIDER.match(t) and not _QUOTE_OR_BANG.search(t):
             if out is lines:
                 out = list(lines)
             out[idx] = Line(ln.text, ln.html, rule=True, cut=ln.cut, heading=ln.heading, origin=ln.origin)

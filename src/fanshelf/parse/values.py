@@ -21,10 +21,17 @@ _DRABBLES = {"drabble": 100, "double drabble": 200, "triple drabble": 300, "quad
 _NUM = r"\d{1,3}(?:[,.\u00a0 ]\d{3})+|\d+(?:\.\d+)?"
 
 
+_GROUPED_RE = re.compile(r"\d{1,3}(?:[,.]\d{3})+")
+_GROUP_SEP_RE = re.compile(r"[,.]")
+_TIMES_RE = re.compile(r"(" + _NUM + r")\s*(?:words?\s*)?[x×*]\s*(\d+)")
+_TIMES_DRABBLES_RE = re.compile(r"(\d+)\s*[x×*]\s*(" + "|".join(sorted(_DRABBLES, key=len, reverse=True)) + r")")
+_COUNT_RE = re.compile(r"(" + _NUM + r")\s*(k\b)?")
+
+
 def _to_number(s: str, k: bool = False) -> float:
     s = s.replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:[,.]\d{3})+", s):
-        return float(re.sub(r"[,.]", "", s))
+    if _GROUPED_RE.fullmatch(s):
+        return float(_GROUP_SEP_RE.sub("", s))
     val = float(s.replace(",", "."))
     return val * 1000 if k else val
 
@@ -34,13 +41,13 @@ def parse_word_count(value: str) -> int | None:
     v = value.casefold().strip()
     if not v:
         return None
-    m = re.search(r"(" + _NUM + r")\s*(?:words?\s*)?[x×*]\s*(\d+)", v)
+    m = _TIMES_RE.search(v)
     if m:
         return int(_to_number(m.group(1)) * int(m.group(2)))
-    m = re.search(r"(\d+)\s*[x×*]\s*(" + "|".join(sorted(_DRABBLES, key=len, reverse=True)) + r")", v)
+    m = _TIMES_DRABBLES_RE.search(v)
     if m:
         return int(m.group(1)) * _DRABBLES[m.group(2)]
-    m = re.search(r"(" + _NUM + r")\s*(k\b)?", v)
+    m = _COUNT_RE.search(v)
     if m:
         return round(_to_number(m.group(1), bool(m.group(2))))
     for word in sorted(_DRABBLES, key=len, reverse=True):
@@ -67,19 +74,25 @@ def _mkdate(y: int, m: int, d: int) -> str | None:
         return None
 
 
+_ISO_DATE_RE = re.compile(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b")
+_DAY_MONTH_RE = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s.-]+(" + _MON + r")\.?,?[\s.-]+(\d{4})\b")
+_MONTH_DAY_RE = re.compile(r"\b(" + _MON + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b")
+_NUMERIC_DATE_RE = re.compile(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b")
+
+
 def parse_date(value: str) -> str | None:
     """ISO, ``12 March 2009``, ``March 12th, 2009``, ``Mar. 12 2009``, ``2009/03/12`` → ``YYYY-MM-DD``."""
     v = value.casefold()
-    m = re.search(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", v)
+    m = _ISO_DATE_RE.search(v)
     if m:
         return _mkdate(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    m = re.search(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?[\s.-]+(" + _MON + r")\.?,?[\s.-]+(\d{4})\b", v)
+    m = _DAY_MONTH_RE.search(v)
     if m:
         return _mkdate(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)))
-    m = re.search(r"\b(" + _MON + r")\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b", v)
+    m = _MONTH_DAY_RE.search(v)
     if m:
         return _mkdate(int(m.group(3)), _MONTHS[m.group(1)], int(m.group(2)))
-    m = re.search(r"\b(\d{1,2})[/.](\d{1,2})[/.](\d{4})\b", v)
+    m = _NUMERIC_DATE_RE.search(v)
     if m:  # day-first unless that is impossible
         a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
         return _mkdate(y, b, a) if b <= 12 else _mkdate(y, a, b)
@@ -117,6 +130,9 @@ class PartMatch:
     end: int
 
 
+_DATE_GOES_ON_RE = re.compile(r"\s*/\s*\d")
+
+
 def find_part(text: str) -> PartMatch | None:
     """``Part 2/4``, ``(3/3)``, ``Chapter: Three``, ``2 of 4``; a date such as ``(12/03)`` is not a part."""
     for i, rx in enumerate(_PART_RES):
@@ -128,7 +144,7 @@ def find_part(text: str) -> PartMatch | None:
         if of is not None and (part < 1 or part > of or of > 200 or m.group(1).startswith("0")):
             continue
         after = text[m.end():m.end() + 3]
-        if re.match(r"\s*/\s*\d", after):  # 12/03/2009
+        if _DATE_GOES_ON_RE.match(after):  # 12/03/2009
             continue
         return PartMatch(part, of, m.start(), m.end())
     return None

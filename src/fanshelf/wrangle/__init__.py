@@ -44,7 +44,12 @@ def count_words(text: str) -> int:
     cjk = len(_CJK_RE.findall(text)) if _CJK_RE.search(text) else 0
     if cjk:
         text = _CJK_RE.sub(" ", text)
-    return len(_WORD_RE.findall(text)) + cjk
+    # no word spans whitespace, and a run of letters and digits alone is one word: only the other
+    # whitespace-separated tokens ("don't", "end.") need the pattern
+    tokens = text.split()
+    others = [tok for tok in tokens if not tok.isalnum()]
+    plain = len(tokens) - len(others)
+    return plain + (len(_WORD_RE.findall(" ".join(others))) if others else 0) + cjk
 
 
 # "End notes:", "A/N:", "Author's note -" in front of a note that the page labels itself
@@ -70,11 +75,15 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
+_SPACES_RE = re.compile(r"\s+")
+_QUOTED_RE = re.compile(r"[\"\u201c'\u2018](.+?)[\"\u201d'\u2019]")
+
+
 @functools.lru_cache(maxsize=1 << 16)
 def _clean_value(s: str) -> str:
-    s = re.sub(r"\s+", " ", s).strip()
+    s = _SPACES_RE.sub(" ", s).strip()
     s = s.strip(" .,;:")
-    qm = re.fullmatch(r"[\"\u201c'\u2018](.+?)[\"\u201d'\u2019]", s)
+    qm = _QUOTED_RE.fullmatch(s)
     return qm.group(1).strip() if qm else s
 
 
@@ -82,10 +91,13 @@ def _split_list(value: str, *, amp: bool = False) -> list[str]:
     return list(_split_items(value, amp))
 
 
+_ITEM_SEPARATORS = {amp: re.compile(r"\s*(?:[,;\n]|\band\b|\bplus\b" + (r"|&" if amp else "") + r")\s*")
+                    for amp in (False, True)}
+
+
 @functools.lru_cache(maxsize=1 << 14)
 def _split_items(value: str, amp: bool) -> tuple[str, ...]:
-    pattern = r"\s*(?:[,;\n]|\band\b|\bplus\b" + (r"|&" if amp else "") + r")\s*"
-    return tuple(p for p in (_clean_value(x) for x in re.split(pattern, value)) if p)
+    return tuple(p for p in (_clean_value(x) for x in _ITEM_SEPARATORS[amp].split(value)) if p)
 
 
 _INITIAL_RE = re.compile(r"(?P<first>[^\W\d_][\w'\-]+)\s+(?P<initial>[A-Z])\.?")
@@ -135,7 +147,7 @@ def _unqualify(item: str, notes: list[str], tags: list[str]) -> str:
     if hm and (hm.start() > 0 or _LEADING_HEDGE_RE.match(item)):
         notes.append(item)
         item = item[:hm.start()].strip() if hm.start() > 0 else ""
-        item = re.sub(r"[\s,;:-]+$", "", item)
+        item = _TRAILING_PUNCT_RE.sub("", item)
         if not item:
             return ""
     if item.casefold() in _PAIR_TAGS or item.casefold() in _NO_PAIRING:
@@ -147,7 +159,7 @@ def _unqualify(item: str, notes: list[str], tags: list[str]) -> str:
     qm = _QUALIFIER_RE.match(item)
     if qm:
         qual = qm.group(0).strip()
-        if re.fullmatch(r"pre-?slash", qual, re.I):
+        if _PRESLASH_RE.fullmatch(qual):
             tags.append("Pre-Slash")
         notes.append(f"{qual} {item[qm.end():]}".strip())
         item = item[qm.end():].strip()
@@ -158,8 +170,20 @@ def _unqualify(item: str, notes: list[str], tags: list[str]) -> str:
         if qual in _HYPHEN_QUALIFIER_TAGS and ("/" in item or "&" in item):
             tags.append(_HYPHEN_QUALIFIER_TAGS[qual])
         item = item[xm.end():].strip()
-    item = re.sub(r"[\s-]+ish$", "", item, flags=re.I).strip()
+    item = _ISH_RE.sub("", item).strip()
     return item
+
+
+_TRAILING_PUNCT_RE = re.compile(r"[\s,;:-]+$")
+_PRESLASH_RE = re.compile(r"pre-?slash", re.I)
+_ISH_RE = re.compile(r"[\s-]+ish$", re.I)
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+_PAIRING_SEP_RE = re.compile(r"\s*(?:[,;\n]|\band\b|\bwith\b|\bplus\b|\bwhile\b|\+)\s*", re.I)
+_CENTRIC_RE = re.compile(r"(.+?)[\s-]+centric", re.I)
+_X_RE = re.compile(r"\s[xX]\s")
+_SLASH_RE = re.compile(r"\s*/\s*")
+_X_PAIR_RE = re.compile(r"\s+[xX]\s+")
+_AMP_RE = re.compile(r"\s*&\s*")
 
 
 _NO_PAIRING = {"gen", "none", "n/a", "na", "no pairing", "no pairings", "nada", "none really", "no ship",
@@ -186,8 +210,8 @@ def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list
     rels: list[tuple[str, str]] = []
     chars: list[str] = []
     tags: list[str] = []
-    text = re.sub(r"\(([^()]*)\)", _paren, value)
-    for raw_item in re.split(r"\s*(?:[,;\n]|\band\b|\bwith\b|\bplus\b|\bwhile\b|\+)\s*", text, flags=re.I):
+    text = _PAREN_RE.sub(_paren, value)
+    for raw_item in _PAIRING_SEP_RE.split(text):
         item = _clean_value(raw_item)
         if not item:
             continue
@@ -202,30 +226,42 @@ def wrangle_pairings(value: str) -> tuple[list[tuple[str, str]], list[str], list
         if low in _PAIR_TAGS:
             tags.append(_PAIR_TAGS[low])
             continue
-        cm = re.fullmatch(r"(.+?)[\s-]+centric", item, re.I)
+        cm = _CENTRIC_RE.fullmatch(item)
         if cm:
             chars.append(cm.group(1).strip())
             tags.append(f"{cm.group(1).strip()}-centric")
             continue
-        if "/" in item or "&" in item or re.search(r"\s[xX]\s", item):
+        if "/" in item or "&" in item or _X_RE.search(item):
             kind = "&" if "&" in item and "/" not in item else "/"
-            item = re.sub(r"\s*/\s*", "/", item)
-            item = re.sub(r"\s+[xX]\s+", "/", item)
-            item = re.sub(r"\s*&\s*", " & ", item)
+            item = _SLASH_RE.sub("/", item)
+            item = _X_PAIR_RE.sub("/", item)
+            item = _AMP_RE.sub(" & ", item)
             rels.append((item, kind))
         else:
             chars.append(item)
     return rels, chars, tags, notes
 
 
+_TRAILING_PAREN_RE = re.compile(r"\s*\([^)]*\)\s*$")
+
+
 def _surname(name: str) -> str:
-    base = re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
+    base = _TRAILING_PAREN_RE.sub("", name).strip()
     base = base.split("|")[0].strip()
     parts = base.split()
     return (parts[-1] if parts else name).casefold()
 
 
 # ----------------------------------------------------------------------------- the work
+_BY_USER_RE = re.compile(r"^(?:by|lj user|user)\s+", re.I)
+_FANDOM_PAIRING_SEP_RE = re.compile(r"\s*(?:[,;:]|\s[-\u2013\u2014]\s)\s*")
+_ANY_PAREN_RE = re.compile(r"\([^)]*\)")
+_SLASH_OR_AMP_RE = re.compile(r"/|&")
+_PARTNER_SEP_RE = re.compile(r"\s*/\s*|\s*&\s*")
+_CROSSOVER_NOTE_RE = re.compile(r"\(\s*(?:crossover|fusion|x-?over|au)\s*\)", re.I)
+_FANDOM_SEP_RE = re.compile(r"\s*(?:[,;\n]|\band\b|/|&|\+|\s[xX]\s|\bcrossover\b|\bfusion\b)\s*", re.I)
+
+
 class _Builder:
     def __init__(self, pw: ParsedWork, tax: Taxonomy) -> None:
         self.pw = pw
@@ -287,7 +323,7 @@ class _Builder:
             names.append(pw.byline_creator)
         if not names and pw.mail_from:
             names.append(pw.mail_from)
-        cleaned = [re.sub(r"^(?:by|lj user|user)\s+", "", n, flags=re.I).strip("@ ") for n in names]
+        cleaned = [_BY_USER_RE.sub("", n).strip("@ ") for n in names]
         self.work.creators = _dedupe(cleaned)
 
     # -- fandoms, relationships, characters
@@ -297,7 +333,7 @@ class _Builder:
         pairing_values = list(pw.values("pairing"))
         char_values = list(pw.values("characters"))
         for v in pw.values("fandom_pairing"):
-            parts = re.split(r"\s*(?:[,;:]|\s[-\u2013\u2014]\s)\s*", v, maxsplit=1)
+            parts = _FANDOM_PAIRING_SEP_RE.split(v, maxsplit=1)
             fandom_values.append(parts[0])
             if len(parts) > 1:
                 pairing_values.append(parts[1])
@@ -327,16 +363,16 @@ class _Builder:
             tags.extend(t)
             self._people_notes.extend(n for n in notes if self._one_fandom(n) is None)  # "(Good Omens)" is no note
         for v in char_values:
-            for item in _split_list(re.sub(r"\([^)]*\)", " ", v), amp=True):
+            for item in _split_list(_ANY_PAREN_RE.sub(" ", v), amp=True):
                 item = _unqualify(item, self._people_notes, tags)
                 if not item:
                     continue
                 if "/" in item:
-                    rels_written.append((re.sub(r"\s*/\s*", "/", item), "/"))
+                    rels_written.append((_SLASH_RE.sub("/", item), "/"))
                 else:
                     written_chars.append(item)
 
-        names_in_rels = [n.strip() for raw, _k in rels_written for n in re.split(r"/|&", raw) if n.strip()]
+        names_in_rels = [n.strip() for raw, _k in rels_written for n in _SLASH_OR_AMP_RE.split(raw) if n.strip()]
         if not fandoms:
             fandoms = self._infer_fandoms([_first_if_initial(n) for n in [*written_chars, *names_in_rels]])
         w.fandoms = fandoms or [NO_FANDOM]
@@ -356,7 +392,7 @@ class _Builder:
         relationships: list[str] = []
         rel_chars: list[str] = []
         for raw, kind in rels_written:
-            people = [resolve(n) for n in re.split(r"\s*/\s*|\s*&\s*", raw) if n.strip()]
+            people = [resolve(n) for n in _PARTNER_SEP_RE.split(raw) if n.strip()]
             rel_chars.extend(people)
             canonical = tax.relationship(people, kind) if len(people) > 1 else None
             if canonical is None:
@@ -406,9 +442,8 @@ class _Builder:
         return out
 
     def _fandom_items(self, value: str, *, known_only: bool = False) -> list[str]:
-        value = _clean_value(re.sub(r"\(\s*(?:crossover|fusion|x-?over|au)\s*\)", " ", value, flags=re.I))
-        pieces = [_clean_value(item).strip("()[]{} ") for item in re.split(
-            r"\s*(?:[,;\n]|\band\b|/|&|\+|\s[xX]\s|\bcrossover\b|\bfusion\b)\s*", value, flags=re.I)]
+        value = _clean_value(_CROSSOVER_NOTE_RE.sub(" ", value))
+        pieces = [_clean_value(item).strip("()[]{} ") for item in _FANDOM_SEP_RE.split(value)]
         pieces = [p for p in pieces if p and p.casefold() not in {"crossover", "fusion", "x-over", "xover"}]
         split = [self._one_fandom(p) for p in pieces]
         # a crossover written as one value: every piece a known fandom wins over an alias of the whole

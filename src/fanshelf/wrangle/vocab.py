@@ -32,19 +32,24 @@ _RATING_RE = re.compile(
 )
 
 
+_SPACES_RE = re.compile(r"\s+")
+_ISH_RE = re.compile(r"(?:(?<=[\w+])[\s-]ish|(?<=[\d+])ish)\b")
+_EXPLANATION_RE = re.compile(r"\s*(?:[(\[]|\bfor\b|\bbecause\b|\bdue to\b|\bjust to be safe\b|\bto be safe\b|"
+                             r"\bmostly\b|\bat most\b|\bnothing\b|\bno\b|\bnot\b|\s[-\u2013\u2014:;]\s)")
+
+
 def map_rating(raw: str | None) -> str:
     """``PG`` → General Audiences, ``Mature`` → Mature (not Explicit, unlike AO3's importer),
     ``PG-13/R`` → Mature (the highest of a range), a joke → Not Rated."""
     if not raw:
         return DEFAULT_RATING
-    text = re.sub(r"\s+", " ", raw.casefold()).strip()
-    text = re.sub(r"(?:(?<=[\w+])[\s-]ish|(?<=[\d+])ish)\b", "", text)  # "PG-13ish"
+    text = _SPACES_RE.sub(" ", raw.casefold()).strip()
+    text = _ISH_RE.sub("", text)  # "PG-13ish"
     whole = _RATING_WORDS.get(text.strip(" .!"))
     if whole:
         return whole
     # only the words before an explanation ("R for language", "M (for themes, nothing explicit)") count
-    head = re.split(r"\s*(?:[(\[]|\bfor\b|\bbecause\b|\bdue to\b|\bjust to be safe\b|\bto be safe\b|"
-                    r"\bmostly\b|\bat most\b|\bnothing\b|\bno\b|\bnot\b|\s[-\u2013\u2014:;]\s)", text, maxsplit=1)[0]
+    head = _EXPLANATION_RE.split(text, maxsplit=1)[0]
     found = [_RATING_WORDS[m.group(1).casefold()] for m in _RATING_RE.finditer(head)]
     if not found and not head and text[:1] in "([":
         found = [_RATING_WORDS[m.group(1).casefold()] for m in _RATING_RE.finditer(text)]
@@ -80,17 +85,25 @@ for _words, _warning in (
         _WARNING_WORDS[_w] = _warning
 
 
+_ITEM_SEP_RE = re.compile(r"\s*(?:[,;\n]|\.(?:\s+|$)|\?\s+|!\s+|\band\b|\bplus\b)\s*")
+
+
 def _split_items(text: str) -> list[str]:
     """Split a list on commas, semicolons, full stops, ' and ' — never on '/' or '&'."""
-    parts = re.split(r"\s*(?:[,;\n]|\.(?:\s+|$)|\?\s+|!\s+|\band\b|\bplus\b)\s*", text)
+    parts = _ITEM_SEP_RE.split(text)
     return [p.strip(" .!?\"'()[]") for p in parts if p and p.strip(" .!?\"'()[]")]
+
+
+_QUALIFIER_PAREN_RE = re.compile(r"(?<=[^\s(,;])\s*\(([^()]*)\)")
+_PAREN_RE = re.compile(r"\(([^()]*)\)")
+_MILD_RE = re.compile(r"^(?:some|mild|implied|references to|mentions of|brief|minor|mentioned)\s+")
 
 
 def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
     """Archive warnings and the other words (which become additional tags)."""
     if raw is None:
         return [WARNING_CCNTUAW], []
-    text = re.sub(r"\s+", " ", raw).strip()
+    text = _SPACES_RE.sub(" ", raw).strip()
     # a parenthesis after a word qualifies it ("Character death (canon, off-page)"): archive warnings
     # named inside it count, words saying how it is shown ("off-page", "brief") are dropped, the rest
     # ("canon-compliant") are tags; one standing alone ("(violence)") is read like the rest
@@ -107,8 +120,8 @@ def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
                 qualifier_tags.append(item)
         return " "
 
-    text = re.sub(r"(?<=[^\s(,;])\s*\(([^()]*)\)", _qualifier, text).strip()
-    text = re.sub(r"\(([^()]*)\)", r", \1", text)
+    text = _QUALIFIER_PAREN_RE.sub(_qualifier, text).strip()
+    text = _PAREN_RE.sub(r", \1", text)
     whole = _WARNING_WORDS.get(text.casefold().strip(" .!"))
     if whole:
         return _merge_warnings([whole], qualified), qualifier_tags
@@ -116,7 +129,7 @@ def map_warnings(raw: str | None) -> tuple[list[str], list[str]]:
     others: list[str] = []
     for item in _split_items(text):
         key = item.casefold()
-        key = re.sub(r"^(?:some|mild|implied|references to|mentions of|brief|minor|mentioned)\s+", "", key)
+        key = _MILD_RE.sub("", key)
         w = _WARNING_WORDS.get(key) or _WARNING_WORDS.get(item.casefold())
         if w:
             if w not in warnings:
