@@ -909,7 +909,11 @@ def read_post(data: bytes | str, source: str = "<input>", *, max_bytes: int = MA
             raise _too_large(source, len(data), max_bytes)
         raw_text, encoding, warnings = _decode_raw(data)
         _binary_check(data, raw_text, source)
-    text = _clean_text(raw_text, warnings)
+    return _post_of(_clean_text(raw_text, warnings), source, encoding, warnings)
+
+
+def _post_of(text: str, source: str, encoding: str, warnings: list[str]) -> RawPost:
+    """A decoded and cleaned post → its :class:`RawPost` (plain text or HTML)."""
     links: list[str] = []
     is_html = looks_like_html(text)
     lines = _html_lines(text, warnings, links) if is_html else _plain_lines(text)

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from fanshelf.errors import InputError, InputTooLarge
 from fanshelf.ingest.common import BrokenFile, ReadOptions, UnsafeInput
-from fanshelf.ingest.sniff import sniff
+from fanshelf.ingest.sniff import HEAD_BYTES, sniff
 from fanshelf.model import RawPost
 
 __all__ = ["read_posts"]
@@ -23,13 +23,18 @@ def read_posts(data: bytes, source: str = "<input>", *, options: ReadOptions | N
     Raises :class:`~fanshelf.errors.InputError` (or a subclass: ``InputTooLarge``, ``BrokenFile``,
     ``UnsafeInput``) with a message naming the problem; nothing is half-read.
     """
-    from fanshelf.ingest import _clean_text, _decode_raw, _too_large, read_post
+    from fanshelf.ingest import _binary_check, _clean_text, _decode_raw, _post_of, _too_large, read_post
 
     opts = options or ReadOptions()
     data = bytes(data)
     if len(data) > opts.max_bytes:
         raise _too_large(source, len(data), opts.max_bytes)
-    kind = sniff(data)
+    # a file no longer than what sniff() reads is decoded once, for sniff() and the reader
+    decoded: tuple[str, str, list[str], str] | None = None
+    if len(data) <= HEAD_BYTES and not data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raw_text, encoding, warnings = _decode_raw(data)
+        decoded = raw_text, encoding, warnings, _clean_text(raw_text, warnings)
+    kind = sniff(data, decoded[3] if decoded is not None else None)
     if kind == "epub":
         from fanshelf.ingest.epub import read_epub
 
@@ -39,9 +44,16 @@ def read_posts(data: bytes, source: str = "<input>", *, options: ReadOptions | N
     if kind == "zip":
         return _read_zip(data, source, opts)
     if kind == "post":
-        return [read_post(data, source, max_bytes=opts.max_bytes)]
-    raw_text, encoding, warnings = _decode_raw(data)
-    text = _clean_text(raw_text, warnings)
+        if decoded is None:
+            return [read_post(data, source, max_bytes=opts.max_bytes)]
+        raw_text, encoding, warnings, text = decoded
+        _binary_check(data, raw_text, source)
+        return [_post_of(text, source, encoding, warnings)]
+    if decoded is None:
+        raw_text, encoding, warnings = _decode_raw(data)
+        text = _clean_text(raw_text, warnings)
+    else:
+        raw_text, encoding, warnings, text = decoded
     if kind == "fanshelf-json":
         from fanshelf.ingest.fanshelf_json import read_fanshelf_json
 

@@ -57,6 +57,9 @@ def _zip_kind(data: bytes) -> str:
     return "epub" if mime.strip() == b"application/epub+zip" else "zip"
 
 
+HEAD_BYTES = 65536  # the bytes sniffed: a file's kind shows in its start
+
+
 def sniff(data: bytes, head_text: str | None = None) -> str:
     """The format of ``data`` (one of :data:`FORMATS`; ``epub-or-zip-broken`` for an unreadable zip).
 
@@ -67,7 +70,7 @@ def sniff(data: bytes, head_text: str | None = None) -> str:
     if head_text is None:
         from fanshelf.ingest import decode
 
-        head_text = decode(data[:65536])[0]
+        head_text = decode(data[:HEAD_BYTES])[0]
     head = head_text.lstrip("\ufeff")
     stripped = head.lstrip()
     if stripped.startswith("{"):
@@ -87,7 +90,7 @@ def sniff(data: bytes, head_text: str | None = None) -> str:
 
         if has_front_matter(head):
             return "front-matter"
-    if _AO3_RE.search(head):
+    if "<" in head and _AO3_RE.search(head):
         return "ao3-html"
     if _EFICTION_RE.search(head) and _EFICTION_MARK_RE.search(head):
         return "efiction"
