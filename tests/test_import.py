@@ -239,11 +239,11 @@ def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: 
     assert wanted <= names() and counts_right()
 
 
-def test_drain_with_rare_commits_indexes_everything_and_empties_the_outbox(archive: object, tmp_path: Path) -> None:
-    """The bulk indexer's drain (commits only every N rows) ends where a commit-per-batch drain ends."""
+def test_follow_with_rare_commits_indexes_everything_and_empties_the_outbox(archive: object, tmp_path: Path) -> None:
+    """The bulk indexer's loop (commits only every N rows) ends where a commit-per-batch drain ends."""
     from fanshelf.archive.models import IndexOutbox, Work
     from fanshelf.search.base import SearchRequest
-    from fanshelf.search.sync import check, drain, open_backend
+    from fanshelf.search.sync import check, follow, open_backend
 
     paths = [write_post(tmp_path / "posts" / f"p{i}.txt", f"Rare commit {i}") for i in range(7)]
     run(paths)
@@ -254,8 +254,14 @@ def test_drain_with_rare_commits_indexes_everything_and_empties_the_outbox(archi
     gone.delete()
     IndexOutbox.objects.create(work_id=gone_id)  # a deleted work: its outbox row removes it from the index
     backend = open_backend()
+    calls = []
+
+    def done() -> bool:  # the load "finishes" on the third look at the outbox
+        calls.append(1)
+        return len(calls) >= 3
+
     try:
-        assert drain(backend, batch=2, commit_every=3) == 8
+        assert follow(backend, done, commit_every=3, batch=2, idle=0.01) == 8
         assert IndexOutbox.objects.count() == 0
         d = check(backend)
         assert d.ok and d.pending == 0 and d.indexed == 6

@@ -9,6 +9,7 @@ moment loses nothing it reported, and running it again finishes the job without 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -167,28 +168,30 @@ def _checkpoint() -> None:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-def _indexer_main(stop: Any, parent: int) -> None:
-    """Drain the search outbox until told to stop (or orphaned by a killed import)."""
-    from fanshelf.search.sync import drain, open_backend
+BULK_COMMIT = 50_000
+"""The bulk indexer commits the index every this many works (and at the end): few, large segments search
+and count facets faster than many small ones."""
 
+HELPER_NICENESS = 5
+"""Parser and indexer processes run this much nicer than the importing process, whose store is the
+pipeline's narrowest stage: on a machine with few cores it gets the CPU first and the helpers the rest."""
+
+
+def _lower_priority() -> None:
+    with contextlib.suppress(OSError):  # not permitted here: run at the same priority
+        os.nice(HELPER_NICENESS)
+
+
+def _indexer_main(stop: Any, parent: int) -> None:
+    """Index the outbox as the importer fills it, until told to stop (or orphaned by a killed import)."""
+    from fanshelf.search.sync import follow, open_backend
+
+    _lower_priority()
     backend = open_backend()
     if hasattr(backend, "writer_threads"):
-        backend.writer_threads = 1  # the other core is busy storing: one indexing thread, fewer segments
-    from django.db import OperationalError
-
+        backend.writer_threads = 1  # the other core is busy storing: one indexing thread
     try:
-        while True:
-            try:
-                handled = drain(backend, batch=5000, commit_every=50_000)
-            except OperationalError as exc:  # the importer holds the write lock (rebuilding indexes)
-                if "locked" not in str(exc).lower():
-                    raise
-                time.sleep(0.5)  # the rows it could not delete stay in the outbox: indexed again, harmlessly
-                continue
-            if handled == 0:
-                if stop.is_set() or os.getppid() != parent:
-                    return
-                time.sleep(0.2)
+        follow(backend, lambda: stop.is_set() or os.getppid() != parent, commit_every=BULK_COMMIT)
     finally:
         backend.close()
         connections.close_all()
@@ -325,7 +328,7 @@ class Importer:
     def _batches(self, refs: Iterable[SourceRef], stats: Callable[[str], dict[str, int] | None] | None
                  ) -> Iterator[list[_Job]]:
         chunks = self._read(refs, stats)
-        if self.workers and self.workers > 1:
+        if self.workers:  # parse in that many worker processes, ahead of the store
             yield from self._parallel(chunks)
             return
         for chunk in chunks:
@@ -347,7 +350,7 @@ class Importer:
         ctx = mp.get_context("fork")
         ahead: deque[tuple[list[_Job], list[_Job], Iterator[tuple[list[CoreWork] | None, str, str | None]]]]
         ahead = deque()
-        with ctx.Pool(self.workers) as pool:
+        with ctx.Pool(self.workers, initializer=_lower_priority) as pool:
 
             def finish() -> Iterator[list[_Job]]:
                 chunk, todo, results = ahead.popleft()

@@ -454,7 +454,14 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[obj
                 cache[v] = f.get_db_prep_save(v, connection)
             return cache[v]
 
-        rows = [tuple(adapt(i, v) if (i in dates or i in jsons) else v for i, v in enumerate(r)) for r in rows]
+        at = sorted(dates | jsons)
+        adapted: list[tuple[object, ...]] = []
+        for r in rows:
+            values = list(r)
+            for i in at:
+                values[i] = adapt(i, values[i])
+            adapted.append(tuple(values))
+        rows = adapted
     with connection.cursor() as cur:
         cur.executemany(f"INSERT INTO {model._meta.db_table} ({cols}) VALUES ({marks})", rows)
 

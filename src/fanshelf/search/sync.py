@@ -8,6 +8,7 @@ any moment leaves either pending rows (indexed on the next drain) or an index al
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -36,19 +37,35 @@ def open_backend(cfg: ArchiveConfig | None = None, *, recreate: bool = False) ->
     return TantivyBackend(cfg.index_dir, recreate=recreate)
 
 
-def drain(backend: SearchBackend, batch: int = 5000, commit_every: int = 0) -> int:
-    """Index every work named in the outbox; returns how many outbox rows were handled.
+def drain(backend: SearchBackend, batch: int = 5000) -> int:
+    """Index every work named in the outbox; returns how many outbox rows were handled."""
+    return _drain_each(backend, batch)
 
-    ``commit_every`` (tantivy, bulk loads): commit the index only once that many rows were indexed (or
-    the outbox is empty), deleting their outbox rows after that commit. Fewer commits make fewer, larger
-    index segments, which search and facet faster.
+
+def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: int = 50_000, batch: int = 5000,
+           idle: float = 0.3) -> int:
+    """Index the outbox as it fills (a bulk load's indexer) until ``done()`` and the outbox is empty.
+
+    The index is committed only once ``commit_every`` rows were indexed (and at the end), and their outbox
+    rows are deleted only after that commit: few, large segments, and a crash still loses nothing (rows
+    not yet committed are indexed again by the next drain). Returns how many outbox rows were handled.
     """
-    if backend.name == "postgres" or commit_every <= batch:
-        return _drain_each(backend, batch)
+    from django.db import OperationalError
+
     handled = 0
+    if backend.name == "postgres":  # its index lives in the database: each batch commits with its outbox rows
+        while True:
+            finishing = done()
+            n = _drain_each(backend, batch)
+            handled += n
+            if n == 0:
+                if finishing:
+                    return handled
+                time.sleep(idle)
     pending: list[int] = []  # outbox rows indexed but not yet committed
     last = 0
     while True:
+        finishing = done()  # read before looking: rows stored before done() turned true are seen below
         rows = list(IndexOutbox.objects.filter(id__gt=last).order_by("id").values_list("id", "work_id")[:batch])
         if rows:
             last = rows[-1][0]
@@ -60,14 +77,23 @@ def drain(backend: SearchBackend, batch: int = 5000, commit_every: int = 0) -> i
             if gone:
                 backend.delete(gone)
             pending.extend(i for i, _w in rows)
-        if pending and (not rows or len(pending) >= commit_every):
+        if pending and (len(pending) >= commit_every or (not rows and finishing)):
             backend.commit()
             for start in range(0, len(pending), 900):
-                IndexOutbox.objects.filter(id__in=pending[start:start + 900]).delete()
+                while True:
+                    try:
+                        IndexOutbox.objects.filter(id__in=pending[start:start + 900]).delete()
+                        break
+                    except OperationalError as exc:  # the importer holds the write lock a while
+                        if "locked" not in str(exc).lower():
+                            raise
+                        time.sleep(idle)
             handled += len(pending)
             pending = []
         if not rows:
-            return handled
+            if finishing and not pending:
+                return handled
+            time.sleep(idle)
 
 
 def _drain_each(backend: SearchBackend, batch: int) -> int:
