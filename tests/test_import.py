@@ -165,6 +165,35 @@ def test_bulk_mode_matches_normal_mode(archive: object, tmp_path: Path) -> None:
     assert r2.counts["unchanged"] == 30  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("search_backend", ["tantivy", "postgres"])
+def test_bulk_import_with_its_indexer_process_leaves_the_index_complete(
+        archive: object, tmp_path: Path, search_backend: str) -> None:
+    """The bulk indexer runs beside the store in a process of its own (nice +5, committing rarely): when the
+    import returns, every work is indexed and the outbox is empty."""
+    from fanshelf.archive.config import configure
+    from fanshelf.archive.models import IndexOutbox, Work
+    from fanshelf.search.base import SearchRequest
+    from fanshelf.search.sync import check, open_backend
+
+    if search_backend == "postgres":
+        if not archive.database_url:  # type: ignore[attr-defined]
+            pytest.skip("the PostgreSQL search backend runs on the PostgreSQL database only")
+        configure(archive.data_dir, database_url=archive.database_url,  # type: ignore[attr-defined]
+                  search_backend="postgres", migrate=False)
+    for i in range(25):
+        write_post(tmp_path / "bulk" / f"p{i:02}.txt", f"Indexed Alongside {i}")
+    rep = Importer(bulk=True, workers=2, batch_size=4).import_paths([tmp_path / "bulk"])
+    assert rep.counts["created"] == 25 and Work.objects.count() == 25
+    assert IndexOutbox.objects.count() == 0
+    backend = open_backend()
+    try:
+        d = check(backend)
+        assert d.ok and d.indexed == 25 and d.pending == 0
+        assert backend.search(SearchRequest(text="indexed alongside")).total == 25
+    finally:
+        backend.close()
+
+
 def test_cli_import_reports_and_exit_status(archive: object, tmp_path: Path) -> None:
     from click.testing import CliRunner
 

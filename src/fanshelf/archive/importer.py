@@ -168,18 +168,24 @@ def _checkpoint() -> None:
             cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
-BULK_COMMIT = 50_000
-"""The bulk indexer commits the index every this many works (and at the end): few, large segments search
-and count facets faster than many small ones."""
+BULK_COMMIT = 200_000
+"""The bulk indexer commits the index every this many works (and at the end). With its large writer heap
+(BULK_WRITER_HEAP) each commit makes about one segment: a million works end up in five segments and tantivy
+never has to merge them during the load (merging large segments cost the load a core for minutes), and few,
+large segments search and count facets faster than many small ones."""
 
-HELPER_NICENESS = 5
-"""Parser and indexer processes run this much nicer than the importing process, whose store is the
-pipeline's narrowest stage: on a machine with few cores it gets the CPU first and the helpers the rest."""
+BULK_WRITER_HEAP = 1_000_000_000
+"""Bytes of indexing memory for the bulk indexer's one tantivy thread (a segment is flushed when it is full)."""
+
+INDEXER_NICENESS = 10
+"""The bulk indexer runs this much nicer than the store and the parsers: on a machine with few cores it takes
+the CPU they leave, and what it has not indexed when the last batch is stored it catches up while the
+importer rebuilds the deferred database indexes (one core)."""
 
 
-def _lower_priority() -> None:
+def _lower_priority(niceness: int = INDEXER_NICENESS) -> None:
     with contextlib.suppress(OSError):  # not permitted here: run at the same priority
-        os.nice(HELPER_NICENESS)
+        os.nice(niceness)
 
 
 def _indexer_main(stop: Any, parent: int) -> None:
@@ -188,8 +194,11 @@ def _indexer_main(stop: Any, parent: int) -> None:
 
     _lower_priority()
     backend = open_backend()
-    if hasattr(backend, "writer_threads"):
-        backend.writer_threads = 1  # the other core is busy storing: one indexing thread
+    from fanshelf.search.tantivy_backend import TantivyBackend
+
+    if isinstance(backend, TantivyBackend):
+        backend.writer_threads = 1  # the other cores are busy storing and parsing: one indexing thread
+        backend.writer_heap = BULK_WRITER_HEAP
     try:
         follow(backend, lambda: stop.is_set() or os.getppid() != parent, commit_every=BULK_COMMIT)
     finally:
@@ -350,7 +359,7 @@ class Importer:
         ctx = mp.get_context("fork")
         ahead: deque[tuple[list[_Job], list[_Job], Iterator[tuple[list[CoreWork] | None, str, str | None]]]]
         ahead = deque()
-        with ctx.Pool(self.workers, initializer=_lower_priority) as pool:
+        with ctx.Pool(self.workers) as pool:
 
             def finish() -> Iterator[list[_Job]]:
                 chunk, todo, results = ahead.popleft()
