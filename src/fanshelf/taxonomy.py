@@ -31,8 +31,8 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
 
 __all__ = ["Taxonomy", "default_taxonomy", "loose", "normalize"]
 
@@ -57,6 +57,8 @@ _QUOTES = str.maketrans(
 )
 _WS = re.compile(r"\s+")
 _MEMO_MAX = 200_000  # answers a Taxonomy remembers per lookup kind before it starts over
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 _STRIP = " \t\r\n\"'.,;:!?*_~-=+#|/\\<>\u00a0\u2192"
 _NON_WORD = re.compile(r"[\W_]+")
 _PAREN_SUFFIX = re.compile(r"\s*\(([^()]*)\)\s*$")
@@ -97,6 +99,16 @@ _SKIP_TOKENS = frozenset(
         "iii",
     }
 )
+
+
+def _remembered(memo: dict[K, V], key: K, compute: Callable[[], V]) -> V:
+    """``memo[key]``, computed once (a memo that outgrows ``_MEMO_MAX`` starts over)."""
+    if key in memo:
+        return memo[key]
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    memo[key] = value = compute()
+    return value
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -237,13 +249,7 @@ class Taxonomy:
 
     def fandom(self, name: str) -> str | None:
         """Written fandom name, alias or abbreviation -> canonical fandom (case/space/punctuation-insensitive)."""
-        memo = self._memo_fandom
-        if name in memo:
-            return memo[name]
-        if len(memo) >= _MEMO_MAX:
-            memo.clear()
-        memo[name] = found = self._fandom(name)
-        return found
+        return _remembered(self._memo_fandom, name, lambda: self._fandom(name))
 
     def _fandom(self, name: str) -> str | None:
         table = self._fkeys()
@@ -443,14 +449,8 @@ class Taxonomy:
 
     def character(self, name: str, fandoms: Sequence[str] = ()) -> str | None:
         """Resolve a written character name within the given canonical fandoms (see module notes)."""
-        memo = self._memo_character
-        mkey = (name, tuple(fandoms))
-        if mkey in memo:
-            return memo[mkey]
-        if len(memo) >= _MEMO_MAX:
-            memo.clear()
-        memo[mkey] = found = self._character(name, mkey[1])
-        return found
+        scope = tuple(fandoms)
+        return _remembered(self._memo_character, (name, scope), lambda: self._character(name, scope))
 
     def _character(self, name: str, fandoms: Sequence[str]) -> str | None:
         key = normalize(name)

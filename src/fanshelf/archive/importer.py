@@ -238,7 +238,8 @@ class Importer:
         self.store = Store()
         self._backend: SearchBackend | None = None
         self._indexed = 0
-        self.timings: dict[str, float] = {"read": 0.0, "parse_wait": 0.0, "store": 0.0, "index": 0.0}
+        self.timings: dict[str, float] = dict.fromkeys(
+            ("read", "parse_wait", "store", "index", "checkpoint", "restore_indexes", "indexer_wait"), 0.0)
 
     # ------------------------------------------------------------------ entry points
     def import_paths(self, paths: Sequence[str | os.PathLike[str]]) -> ImportReport:
@@ -281,7 +282,7 @@ class Importer:
             if self.bulk and n_batches % 10 == 0:
                 tc = time.perf_counter()
                 _checkpoint()
-                self.timings["checkpoint"] = self.timings.get("checkpoint", 0.0) + time.perf_counter() - tc
+                self.timings["checkpoint"] += time.perf_counter() - tc
             t2 = time.perf_counter()
             self.timings["store"] += t2 - t
             if indexer is None:

@@ -261,8 +261,8 @@ class Store:
         if new_rows:
             for row, wid in zip(new_rows, _allocate_ids(Work, len(new_rows)), strict=True):
                 row["id"] = wid
-            cols = _WORK_COLUMNS
-            _insert(Work, cols, [tuple(r.get(c, _WORK_DEFAULTS.get(c)) for c in cols) for r in new_rows])
+            _insert(Work, _WORK_COLUMNS, [tuple(r.get(c, _WORK_DEFAULTS[c]) for c in _WORK_COLUMNS)
+                                          for r in new_rows])
         if upd_rows:
             fields = [f.name for f in Work._meta.concrete_fields if f.name not in ("id", "revision")]
             Work.objects.bulk_update([Work(**r) for r in upd_rows], fields, batch_size=200)

@@ -113,6 +113,8 @@ def _is_feedback(s: str, low: str) -> bool:
     """Feedback requests and thanks: "Comments are love!", "Thanks for reading"."""
     return bool(_FEEDBACK_AT_START.match(s)) or (any(w in low for w in _FEEDBACK_WORDS)
                                                  and bool(_FEEDBACK_ANYWHERE.search(s)))
+
+
 _END_NOTE_LABEL = re.compile(r"^\s*(?:a/?n|author'?s? notes?|end ?notes?|notes?|ps|p\.s\.)\s*[:.\-]\s*", re.I)
 
 

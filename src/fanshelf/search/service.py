@@ -86,8 +86,9 @@ def run_search(backend: SearchBackend, request: SearchRequest) -> NamedResult:
                 f"JOIN {tag_t} t ON t.id = tg.tag_id WHERE tg.work_id IN ({{ids}}) ORDER BY tg.id", ids):
             tags.setdefault(wid, {}).setdefault(type_, []).append(name)
     tag_ids = sorted({f.tag_id for fl in result.facets.values() for f in fl})
-    names: dict[int, str] = dict(sql_rows(f"SELECT id, name FROM {Tag._meta.db_table} WHERE id IN ({{ids}})", tag_ids)
-                                 ) if tag_ids else {}
+    names: dict[int, str] = {}
+    if tag_ids:
+        names.update(sql_rows(f"SELECT id, name FROM {Tag._meta.db_table} WHERE id IN ({{ids}})", tag_ids))
     out = []
     for wid in result.ids:
         found = works.get(wid)

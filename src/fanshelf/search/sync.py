@@ -39,7 +39,30 @@ def open_backend(cfg: ArchiveConfig | None = None, *, recreate: bool = False) ->
 
 def drain(backend: SearchBackend, batch: int = 5000) -> int:
     """Index every work named in the outbox; returns how many outbox rows were handled."""
-    return _drain_each(backend, batch)
+    handled = 0
+    while True:
+        # the PostgreSQL index lives in the database: its rows and the outbox change in one transaction
+        with transaction.atomic() if backend.name == "postgres" else contextlib.nullcontext():
+            rows = list(IndexOutbox.objects.order_by("id").values_list("id", "work_id")[:batch])
+            if not rows:
+                return handled
+            top = rows[-1][0]
+            ids = _index_rows(backend, rows)
+            backend.commit()
+            IndexOutbox.objects.filter(id__lte=top, work_id__in=ids).delete()
+        handled += len(rows)
+
+
+def _index_rows(backend: SearchBackend, rows: list[tuple[int, int]]) -> set[int]:
+    """Index (or remove from the index) the works these outbox rows name, uncommitted; their work ids."""
+    ids = {w for _i, w in rows}
+    docs = build_documents(ids)
+    if docs:
+        backend.upsert(docs)
+    gone = ids - {d.id for d in docs}
+    if gone:
+        backend.delete(gone)
+    return ids
 
 
 def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: int = 50_000, batch: int = 5000,
@@ -50,13 +73,11 @@ def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: in
     rows are deleted only after that commit: few, large segments, and a crash still loses nothing (rows
     not yet committed are indexed again by the next drain). Returns how many outbox rows were handled.
     """
-    from django.db import OperationalError
-
     handled = 0
     if backend.name == "postgres":  # its index lives in the database: each batch commits with its outbox rows
         while True:
             finishing = done()
-            n = _drain_each(backend, batch)
+            n = drain(backend, batch)
             handled += n
             if n == 0:
                 if finishing:
@@ -69,25 +90,12 @@ def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: in
         rows = list(IndexOutbox.objects.filter(id__gt=last).order_by("id").values_list("id", "work_id")[:batch])
         if rows:
             last = rows[-1][0]
-            ids = {w for _i, w in rows}
-            docs = build_documents(ids)
-            if docs:
-                backend.upsert(docs)
-            gone = ids - {d.id for d in docs}
-            if gone:
-                backend.delete(gone)
+            _index_rows(backend, rows)
             pending.extend(i for i, _w in rows)
         if pending and (len(pending) >= commit_every or (not rows and finishing)):
             backend.commit()
             for start in range(0, len(pending), 900):
-                while True:
-                    try:
-                        IndexOutbox.objects.filter(id__in=pending[start:start + 900]).delete()
-                        break
-                    except OperationalError as exc:  # the importer holds the write lock a while
-                        if "locked" not in str(exc).lower():
-                            raise
-                        time.sleep(idle)
+                _delete_outbox_rows(pending[start:start + 900], idle)
             handled += len(pending)
             pending = []
         if not rows:
@@ -96,27 +104,18 @@ def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: in
             time.sleep(idle)
 
 
-def _drain_each(backend: SearchBackend, batch: int) -> int:
-    """Drain, committing (and deleting the outbox rows of) every batch."""
-    handled = 0
+def _delete_outbox_rows(row_ids: list[int], idle: float) -> None:
+    """Delete these outbox rows, waiting while another connection (the importer) holds the write lock."""
+    from django.db import OperationalError
+
     while True:
-        # the PostgreSQL index lives in the database: its rows and the outbox change in one transaction
-        with transaction.atomic() if backend.name == "postgres" else contextlib.nullcontext():
-            rows = list(IndexOutbox.objects.order_by("id").values_list("id", "work_id")[:batch])
-            if not rows:
-                return handled
-            top = rows[-1][0]
-            ids = {w for _i, w in rows}
-            docs = build_documents(ids)
-            found = {d.id for d in docs}
-            if docs:
-                backend.upsert(docs)
-            gone = ids - found
-            if gone:
-                backend.delete(gone)
-            backend.commit()
-            IndexOutbox.objects.filter(id__lte=top, work_id__in=ids).delete()
-        handled += len(rows)
+        try:
+            IndexOutbox.objects.filter(id__in=row_ids).delete()
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc).lower():
+                raise
+            time.sleep(idle)
 
 
 def rebuild(backend: SearchBackend, progress: Callable[[int], None] | None = None) -> int:
