@@ -97,11 +97,12 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
             tags[tid] = (name, type_, bool(canon), merger)
     filters: dict[int, list[int]] = {}
     facet_ids: dict[int, list[tuple[int, str]]] = {}
-    for wid, tid, type_ in sql_rows(
-            f"SELECT ft.work_id, ft.tag_id, t.type FROM {FilterTagging._meta.db_table} ft "
+    for wid, tid, type_, canon in sql_rows(
+            f"SELECT ft.work_id, ft.tag_id, t.type, t.canonical FROM {FilterTagging._meta.db_table} ft "
             f"JOIN {tag} t ON t.id = ft.tag_id WHERE ft.work_id IN ({{ids}})", ids):
         filters.setdefault(wid, []).append(tid)
-        facet_ids.setdefault(wid, []).append((tid, type_))
+        if canon:  # facets list wrangled tags only, as AO3's filters do (an unwrangled tag still filters)
+            facet_ids.setdefault(wid, []).append((tid, type_))
     series: dict[int, list[str]] = {}
     for wid, title in sql_rows(
             f"SELECT sw.work_id, s.title FROM {SerialWork._meta.db_table} sw "
@@ -115,8 +116,8 @@ def _build_chunk(ids: list[int]) -> list[WorkDocument]:
     for (wid, rev, title, summary, notes, complete, crossover, chapters, words, kudos, hits, comments,
          bookmarks, posted, updated, language) in rows:
         names: list[str] = []
-        # facets count what including the tag finds: the work's filter set (a canonical covers its
-        # synonyms and sub tags, so Torchwood works count under Doctor Who too)
+        # facets count what including the tag finds: the canonical tags of the work's filter set (a
+        # canonical covers its synonyms and sub tags, so Torchwood works count under Doctor Who too)
         facets: dict[str, list[int]] = {a: [] for a in _FACET_ATTR.values()}
         for fid, type_ in sorted(facet_ids.get(wid, ())):
             if type_ in _FACET_ATTR:

@@ -66,7 +66,7 @@ __all__ = ["DDL", "PAGE_CAP", "SCHEMA_VERSION", "TABLE", "IndexStale", "Postgres
            "tsvector_text"]
 
 TABLE = "fanshelf_search_doc"
-SCHEMA_VERSION = 2  # 2: facet ids are the filter set (metatags count)
+SCHEMA_VERSION = 3  # 2: facet ids are the filter set (metatags count); 3: its canonical tags only
 """Bump whenever the table or what is stored in it changes (existing tables must then be rebuilt)."""
 
 _STAMP = f"fanshelf search: schema {SCHEMA_VERSION}, analyzer {ANALYZER_VERSION}"

@@ -68,7 +68,7 @@ from fanshelf.search.query import And, Node, Not, Or, ParsedQuery, Phrase, Range
 
 __all__ = ["SCHEMA_VERSION", "IndexBusy", "IndexStale", "TantivyBackend"]
 
-SCHEMA_VERSION = 2  # 2: facet ids are the filter set (metatags count)
+SCHEMA_VERSION = 3  # 2: facet ids are the filter set (metatags count); 3: its canonical tags only
 """Bump whenever the schema or what is stored in it changes (with the analyser's version, it names the
 format of an index: a mismatch means the index must be rebuilt)."""
 
