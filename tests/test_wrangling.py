@@ -330,6 +330,38 @@ def test_unwrangle(archive: object) -> None:
     assert_consistent()
 
 
+def test_facets_list_wrangled_tags_only(archive: object) -> None:
+    """As on AO3, an unwrangled tag filters (include/exclude) but is not a facet until it is wrangled."""
+    from fanshelf.archive.wrangling import make_canonical
+    from fanshelf.search.base import SearchRequest
+    from fanshelf.search.documents import build_documents
+    from fanshelf.search.service import run_search
+    from fanshelf.search.sync import drain, open_backend
+
+    w_odd, w_syn = save(work("Odd", tags=("Slow Burn", "Marmalade Feelings")), work("Syn", tags=("slowburn",)))
+    slow, marm = tag("Slow Burn"), tag("Marmalade Feelings")
+    assert not marm.wrangled and tag("slowburn").merger_id == slow.id
+    docs = {d.id: d for d in build_documents([w_odd, w_syn])}
+    assert docs[w_odd].freeform_ids == [slow.id] and marm.id in docs[w_odd].filter_ids
+    assert docs[w_syn].freeform_ids == [slow.id]  # a synonym counts under its canonical
+
+    def freeform_facet() -> list[tuple[str, int]]:
+        backend = open_backend()
+        try:
+            drain(backend)
+            res = run_search(backend, SearchRequest())
+            assert {w["id"] for w in run_search(backend, SearchRequest(include=(marm.id,))).works} == {w_odd}
+        finally:
+            backend.close()
+        return [(f["name"], f["count"]) for f in res.facets["freeform"]]
+
+    assert freeform_facet() == [("Slow Burn", 2)]
+    clear_outbox()
+    make_canonical(marm)
+    assert outbox() == [w_odd]  # its document changed: the new canonical is a facet now
+    assert freeform_facet() == [("Slow Burn", 2), ("Marmalade Feelings", 1)]
+
+
 def test_crossover_follows_fandom_metatags(archive: object) -> None:
     from fanshelf.archive.models import Work
     from fanshelf.archive.wrangling import add_metatag, remove_metatag
