@@ -105,6 +105,23 @@ def build(n: int, data: Path, db_url: str, backend: str, workers: int, batch: in
             "distributions_s": round(t_dist, 1)}
 
 
+def host_speed(posts: int = 2000) -> float:
+    """CPU milliseconds per corpus post parsed in this process (a yardstick for the machine's speed)."""
+    import corpus
+
+    from fanshelf.ingest import read_posts
+    from fanshelf.pipeline import parse_raw
+    from fanshelf.taxonomy import default_taxonomy
+
+    default_taxonomy().warm()
+    texts = [(p.name, p.text.encode("utf-8")) for p in corpus.generate(posts, seed=5)]
+    t = time.process_time()
+    for name, data in texts:
+        for raw in read_posts(data, name):
+            parse_raw(raw)
+    return round((time.process_time() - t) / len(texts) * 1000, 3)
+
+
 def _reset_pg(url: str) -> None:
     import psycopg
 
@@ -244,6 +261,9 @@ def main() -> None:
         return
     if not (SHARED / "data").exists():
         sys.exit(f"bench/archive.py needs {SHARED / 'data'} (the real AO3 metadata the corpus follows)")
+    speed = host_speed()
+    print(f"== host speed: {speed} ms of CPU per corpus post parsed in one process (lower is faster; "
+          "compare runs by it: this machine's has varied 2x)", file=sys.stderr)
     rows = []
     for n in args.sizes:
         data = args.data / f"{args.backend}-{n}"
@@ -258,7 +278,7 @@ def main() -> None:
                            capture_output=True, text=True, check=True)
         queries = json.loads(q.stdout.strip().splitlines()[-1])
         rows.append({"size": n, "backend": args.backend, "database": "postgresql" if args.db_url else "sqlite",
-                     **built, **queries})
+                     "host_parse_ms_per_post": speed, **built, **queries})
         r = rows[-1]
         print(f"\n{n:,} works · {r['backend']} on {r['database']}")
         print(f"  bulk import (parse + store + index): {r['import_rate']:,} works/s ({r['import_s']} s)")
