@@ -109,16 +109,14 @@ def host_speed(posts: int = 2000) -> float:
     """CPU milliseconds per corpus post parsed in this process (a yardstick for the machine's speed)."""
     import corpus
 
-    from fanshelf.ingest import read_posts
-    from fanshelf.pipeline import parse_raw
+    from fanshelf.pipeline import parse_document
     from fanshelf.taxonomy import default_taxonomy
 
     default_taxonomy().warm()
     texts = [(p.name, p.text.encode("utf-8")) for p in corpus.generate(posts, seed=5)]
     t = time.process_time()
     for name, data in texts:
-        for raw in read_posts(data, name):
-            parse_raw(raw)
+        parse_document(data, name)
     return round((time.process_time() - t) / len(texts) * 1000, 3)
 
 
@@ -203,21 +201,19 @@ def query_phase(data: Path, db_url: str, backend: str, reps: int) -> dict[str, o
         out[name] = {"p50_ms": round(statistics.median(times), 1),
                      "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
                      "median_hits": int(statistics.median(totals))}
-    # ru_maxrss would also count the bench's own peak from before this process was exec'd (Linux keeps it
-    # across exec): the peak of this process's own memory is VmHWM where /proc has it
-    out["query_process_max_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    out.update(_rss_parts())
+    out.update(_memory())
     if backend == "tantivy":
         out["index_segments"] = b._searcher().num_segments  # type: ignore[attr-defined]
     b.close()
     return out
 
 
-def _rss_parts() -> dict[str, int]:
-    """The query process's peak resident memory and what is resident now, split (Linux): its own
+def _memory() -> dict[str, int]:
+    """The query process's peak resident memory and, on Linux, what is resident now, split: its own
     (anonymous) memory and the pages of mapped files (the tantivy index is memory-mapped; those pages are
-    the system's cache, shared)."""
-    out: dict[str, int] = {}
+    the system's cache, shared). The peak is VmHWM where /proc has it: ru_maxrss would also count the
+    bench's own peak from before this process was exec'd (Linux keeps it across exec)."""
+    out = {"query_process_max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             key, _, value = line.partition(":")
