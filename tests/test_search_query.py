@@ -54,6 +54,36 @@ def test_stemming_shares_stems() -> None:
     assert analyze("kisses") == analyze("kissing") == analyze("kiss")
 
 
+_PURE_STEMMER = __import__("snowballstemmer.english_stemmer", fromlist=["EnglishStemmer"]).EnglishStemmer()
+
+
+def test_the_c_stemmer_is_used() -> None:
+    """PyStemmer (Snowball compiled to C) is a dependency: the pure-Python one stems ~15x slower."""
+    import Stemmer
+
+    from fanshelf.search import analysis
+
+    assert isinstance(analysis._STEMMER, Stemmer.Stemmer)
+
+
+@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz'", min_size=1, max_size=18))
+def test_c_and_pure_python_stemmers_agree(word: str) -> None:
+    """Indexes built with either stemmer match the same queries: the two give the same stems."""
+    from fanshelf.search.analysis import _stem_word
+
+    assert _stem_word(word) == _PURE_STEMMER.stemWord(word)
+
+
+def test_stemmers_agree_on_fandom_words() -> None:
+    from fanshelf.search.analysis import _stem_word
+
+    words = ["hurt", "comfort", "angst", "fluff", "kissing", "friendship", "relationships", "happily",
+             "generously", "sacrificed", "ianto's", "doctor's", "regeneration", "companions", "tardis",
+             "hopefulness", "skies", "dying", "lying", "emotionally", "hopelessly", "consolidated"]
+    assert [_stem_word(x) for x in words] == [_PURE_STEMMER.stemWord(x) for x in words]
+
+
 def test_splitting_on_non_alphanumerics() -> None:
     assert analyze("Jack/Ianto") == ["jack", "ianto"]
     piece = analyze("piece")
