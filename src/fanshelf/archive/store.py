@@ -445,13 +445,17 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[obj
     jsons = {i for i, c in enumerate(columns) if isinstance(fields[c], models.JSONField)}
     if dates or jsons:
         cache: dict[object, object] = {}
+        ops = connection.ops
 
         def adapt(i: int, v: object) -> object:
+            # what get_db_prep_save does for these values, less the ORM's layers (a bulk load adapts
+            # millions): JSON as the backend takes it, an aware datetime as the backend stores it
             f = fields[columns[i]]
             if i in jsons:
-                return f.get_db_prep_save(v, connection)
+                return None if v is None else ops.adapt_json_value(v, f.encoder)
             if v not in cache:  # each distinct datetime once (they are often all "now")
-                cache[v] = f.get_db_prep_save(v, connection)
+                aware = isinstance(v, dt.datetime) and v.utcoffset() is not None
+                cache[v] = ops.adapt_datetimefield_value(v) if aware else f.get_db_prep_save(v, connection)
             return cache[v]
 
         at = sorted(dates | jsons)
