@@ -268,6 +268,39 @@ def test_large_bulk_load_defers_and_restores_indexes(archive: object, tmp_path: 
     assert wanted <= names() and counts_right()
 
 
+def test_index_rebuild_puts_the_connections_settings_back(archive: object) -> None:
+    """restore_indexes() builds under its own sort settings (SQLite) and leaves the connection as it was."""
+    from django.db import connection
+
+    from fanshelf.archive import importer
+    from fanshelf.archive.models import FilterTagging, Tagging
+
+    def pragmas() -> tuple[object, ...]:
+        if connection.vendor != "sqlite":
+            return ()
+        with connection.cursor() as cur:
+            cur.execute("PRAGMA cache_size")
+            cache = cur.fetchone()[0]
+            cur.execute("PRAGMA temp_store")
+            return cache, cur.fetchone()[0]
+
+    importer._bulk_pragmas()
+    before = pragmas()
+    importer.drop_indexes()
+    seen: list[tuple[object, ...]] = []
+    with connection.cursor() as cur, importer._sort_settings(cur):
+        seen.append(pragmas())
+    assert importer.restore_indexes() is True
+    assert pragmas() == before
+    if connection.vendor == "sqlite":
+        assert seen == [(-importer.INDEX_SORT_CACHE_KIB, 1)]  # temp_store FILE while sorting
+    with connection.cursor() as cur:
+        for model in (Tagging, FilterTagging):
+            names = connection.introspection.get_constraints(cur, model._meta.db_table)
+            assert model._meta.indexes[0].name in names
+    assert importer.restore_indexes() is False  # nothing left to build
+
+
 def test_follow_with_rare_commits_indexes_everything_and_empties_the_outbox(archive: object, tmp_path: Path) -> None:
     """The bulk indexer's loop (commits only every N rows) ends where a commit-per-batch drain ends."""
     from fanshelf.archive.models import IndexOutbox, Work

@@ -129,7 +129,7 @@ def restore_indexes() -> bool:
     # the index's own CREATE INDEX, run directly: entering Django's SQLite schema editor would also check
     # every foreign key of the database when it leaves (minutes on a large archive)
     editor = connection.schema_editor()
-    with connection.cursor() as cur:
+    with connection.cursor() as cur, _sort_settings(cur):
         for model, index in _deferred():
             existing = connection.introspection.get_constraints(cur, model._meta.db_table)
             if index.name not in existing:
@@ -139,6 +139,36 @@ def restore_indexes() -> bool:
     if rebuilt:
         recount_tags()
     return rebuilt
+
+
+INDEX_SORT_CACHE_KIB = 4096
+"""SQLite page cache while it builds an index (its sorter sizes its in-memory runs by the page cache)."""
+
+
+@contextlib.contextmanager
+def _sort_settings(cur: Any) -> Iterator[None]:
+    """Settings under which SQLite builds a large index fastest: small sort runs, spilled to a temp file.
+
+    Measured on a million-work archive (the 15.9M-row filter set's (tag, work) index): 31.4 s with the
+    archive's usual ``temp_store=MEMORY`` (its in-memory temp files are slow to merge from), 27.4 s with
+    temp files but the bulk load's 1.5 GB cache (one huge run, sorted beyond what the CPU caches hold),
+    8.8 s with temp files and a 4 MB cache. The temp files (a few hundred MB) go where SQLite puts them
+    (``SQLITE_TMPDIR``, else /var/tmp, /usr/tmp, /tmp) and are gone when the index is built.
+    """
+    if connection.vendor != "sqlite":
+        yield
+        return
+    cur.execute("PRAGMA cache_size")
+    cache = cur.fetchone()[0]
+    cur.execute("PRAGMA temp_store")
+    temp = cur.fetchone()[0]
+    cur.execute(f"PRAGMA cache_size=-{INDEX_SORT_CACHE_KIB}")
+    cur.execute("PRAGMA temp_store=FILE")
+    try:
+        yield
+    finally:
+        cur.execute(f"PRAGMA cache_size={int(cache)}")
+        cur.execute(f"PRAGMA temp_store={int(temp)}")
 
 
 def recount_tags() -> None:
