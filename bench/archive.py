@@ -87,10 +87,17 @@ def build(n: int, data: Path, db_url: str, backend: str, workers: int, batch: in
             t_last[0] = now
 
     imp = Importer(bulk=True, workers=workers, batch_size=batch, on_result=on_result)
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu0 = time.process_time()
     t1 = time.perf_counter()
     report = imp.import_refs(refs(), ["bench"], stats=lambda loc: stats.pop(loc, None), expected=n)
     secs = time.perf_counter() - t1
+    main_cpu = time.process_time() - cpu0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parsers and the indexer, reaped by now
+    kids_cpu = kids.ru_utime + kids.ru_stime - kids0.ru_utime - kids0.ru_stime
     print("   main process: " + ", ".join(f"{k} {v:.1f} s" for k, v in imp.timings.items()), file=sys.stderr)
+    print(f"   CPU per work: {main_cpu / n * 1000:.3f} ms in the storing process, {kids_cpu / n * 1000:.3f} ms in "
+          "the parsers and the indexer", file=sys.stderr)
     from django.db import connection
 
     from fanshelf.archive.models import Work
@@ -112,7 +119,9 @@ def build(n: int, data: Path, db_url: str, backend: str, workers: int, batch: in
     _make_synonyms()
     return {"works": works, "import_s": round(secs, 1), "import_rate": round(works / secs), "failed":
             report.counts["failed"], "db_bytes": db_bytes, "index_bytes": index_bytes,
-            "distributions_s": round(t_dist, 1), "corpus_generation_s": round(t_gen, 1)}
+            "distributions_s": round(t_dist, 1), "corpus_generation_s": round(t_gen, 1),
+            "cpu_ms_per_work_store": round(main_cpu / n * 1000, 3),
+            "cpu_ms_per_work_parse_and_index": round(kids_cpu / n * 1000, 3)}
 
 
 def host_speed(posts: int = 2000) -> float:
@@ -276,6 +285,8 @@ def main() -> None:
         print(f"== {n:,} works, {args.backend}, {'PostgreSQL' if args.db_url else 'SQLite'}", file=sys.stderr)
         built = build(n, data, args.db_url, args.backend, args.workers, args.batch)
         print(f"   imported {built['works']:,} works in {built['import_s']} s", file=sys.stderr)
+        after = host_speed()
+        print(f"== host speed after the import: {after} ms a post", file=sys.stderr)
         from django.db import connections
 
         connections.close_all()
@@ -284,10 +295,11 @@ def main() -> None:
                            capture_output=True, text=True, check=True)
         queries = json.loads(q.stdout.strip().splitlines()[-1])
         rows.append({"size": n, "backend": args.backend, "database": "postgresql" if args.db_url else "sqlite",
-                     "host_parse_ms_per_post": speed, **built, **queries})
+                     "host_parse_ms_per_post": speed, "host_parse_ms_per_post_after": after, **built, **queries})
         r = rows[-1]
         print(f"\n{n:,} works · {r['backend']} on {r['database']}")
-        print(f"  bulk import (parse + store + index): {r['import_rate']:,} works/s ({r['import_s']} s)")
+        print(f"  bulk import (parse + store + index): {r['import_rate']:,} works/s ({r['import_s']} s; machine "
+              f"speed {r['host_parse_ms_per_post']} ms a post before, {r['host_parse_ms_per_post_after']} after)")
         print(f"  index size: {mb(r['index_bytes'])}   database size: {mb(r['db_bytes'])}")
         for key in ("a_text", "b_text_2filters_facets", "c_fandom_listing", "d_listing_excluding_synonyms"):
             v = r[key]
