@@ -168,7 +168,7 @@ def test_bulk_mode_matches_normal_mode(archive: object, tmp_path: Path) -> None:
 @pytest.mark.parametrize("search_backend", ["tantivy", "postgres"])
 def test_bulk_import_with_its_indexer_process_leaves_the_index_complete(
         archive: object, tmp_path: Path, search_backend: str) -> None:
-    """The bulk indexer runs beside the store in a process of its own (nice +5, committing rarely): when the
+    """The bulk indexer runs beside the store in a process of its own (niced, committing rarely): when the
     import returns, every work is indexed and the outbox is empty."""
     from fanshelf.archive.config import configure
     from fanshelf.archive.models import IndexOutbox, Work
