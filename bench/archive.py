@@ -6,7 +6,8 @@
 
 For each size: a fresh archive is filled by the bulk importer (parse + store + index, timed together)
 with a synthetic corpus whose metadata follows the real distributions in ../shared/data (bench/corpus.py;
-made in memory before the clock starts, and timed on its own), then a separate query process (so its memory is measured alone) times, over many variants each:
+made in memory before the clock starts, and timed on its own), then a separate query process (so its
+memory is measured alone) times, over many variants each:
  (a) a ranked text query, (b) text + two tag filters + facets, (c) a fandom listing with facets sorted by
 date updated, (d) the same excluding a canonical tag with many synonyms. Prints a table and JSON.
 Latencies are of the whole search call: the engine, the page's 20 works from the database and facet names.

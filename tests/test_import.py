@@ -279,10 +279,7 @@ def test_index_rebuild_puts_the_connections_settings_back(archive: object) -> No
         if connection.vendor != "sqlite":
             return ()
         with connection.cursor() as cur:
-            cur.execute("PRAGMA cache_size")
-            cache = cur.fetchone()[0]
-            cur.execute("PRAGMA temp_store")
-            return cache, cur.fetchone()[0]
+            return importer.sqlite_pragma(cur, "cache_size"), importer.sqlite_pragma(cur, "temp_store")
 
     importer._bulk_pragmas()
     before = pragmas()

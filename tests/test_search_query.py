@@ -8,6 +8,7 @@ import unicodedata
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from snowballstemmer.english_stemmer import EnglishStemmer
 
 from fanshelf.search.analysis import GAP, MAX_TOKEN_LEN, STOPWORDS, analyze, index_text
 from fanshelf.search.query import (
@@ -54,7 +55,7 @@ def test_stemming_shares_stems() -> None:
     assert analyze("kisses") == analyze("kissing") == analyze("kiss")
 
 
-_PURE_STEMMER = __import__("snowballstemmer.english_stemmer", fromlist=["EnglishStemmer"]).EnglishStemmer()
+_PURE_STEMMER = EnglishStemmer()  # snowballstemmer's own pure-Python stemmer
 
 
 def test_the_c_stemmer_is_used() -> None:

@@ -141,6 +141,12 @@ def restore_indexes() -> bool:
     return rebuilt
 
 
+def sqlite_pragma(cur: Any, name: str) -> Any:
+    """The current value of one SQLite pragma on this cursor's connection."""
+    cur.execute(f"PRAGMA {name}")
+    return cur.fetchone()[0]
+
+
 INDEX_SORT_CACHE_KIB = 4096
 """SQLite page cache while it builds an index (its sorter sizes its in-memory runs by the page cache)."""
 
@@ -158,10 +164,7 @@ def _sort_settings(cur: Any) -> Iterator[None]:
     if connection.vendor != "sqlite":
         yield
         return
-    cur.execute("PRAGMA cache_size")
-    cache = cur.fetchone()[0]
-    cur.execute("PRAGMA temp_store")
-    temp = cur.fetchone()[0]
+    cache, temp = sqlite_pragma(cur, "cache_size"), sqlite_pragma(cur, "temp_store")
     cur.execute(f"PRAGMA cache_size=-{INDEX_SORT_CACHE_KIB}")
     cur.execute("PRAGMA temp_store=FILE")
     try:

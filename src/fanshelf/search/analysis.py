@@ -7,8 +7,8 @@ PostgreSQL full-text index built from the same strings match identically.
 The pipeline, per value: NFKC, casefold, strip accents (NFKD, drop combining marks, NFC), split
 into runs of letters/digits (``[^\\W_]+``), drop stopwords and tokens over 40 characters, stem
 with the Snowball English stemmer (PyStemmer's C build, which ``snowballstemmer`` picks when it is
-installed; its pure-Python stemmer gives the same stems, 15x slower). Stems are memoised, so after warm-up a 100-word summary costs
-a regex scan plus one cache hit per word.
+installed; its pure-Python stemmer gives the same stems, 15x slower). Stems are memoised, so after
+warm-up a 100-word summary costs a regex scan plus one cache hit per word.
 
 Changing anything here changes what is stored in the indexes: bump ``ANALYZER_VERSION`` so that
 backends know to reindex.
