@@ -125,20 +125,20 @@ def restore_indexes() -> bool:
     updates dirty most of the tag table in every transaction); its dropped indexes are the mark that the
     counts are stale, here or after a kill.
     """
-    rebuilt = False
     # the index's own CREATE INDEX, run directly: entering Django's SQLite schema editor would also check
     # every foreign key of the database when it leaves (minutes on a large archive)
     editor = connection.schema_editor()
-    with connection.cursor() as cur, _sort_settings(cur):
-        for model, index in _deferred():
-            existing = connection.introspection.get_constraints(cur, model._meta.db_table)
-            if index.name not in existing:
+    with connection.cursor() as cur:
+        missing = [(model, index) for model, index in _deferred()
+                   if index.name not in connection.introspection.get_constraints(cur, model._meta.db_table)]
+        if not missing:  # every import starts here: nothing more to do in the usual case
+            return False
+        with _sort_settings(cur):
+            for model, index in missing:
                 with transaction.atomic():
                     cur.execute(str(index.create_sql(model, editor)))
-                rebuilt = True
-    if rebuilt:
-        recount_tags()
-    return rebuilt
+    recount_tags()
+    return True
 
 
 def sqlite_pragma(cur: Any, name: str) -> Any:
