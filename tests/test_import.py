@@ -327,3 +327,35 @@ def test_follow_with_rare_commits_indexes_everything_and_empties_the_outbox(arch
         assert backend.search(SearchRequest(text="rare commit")).total == 6
     finally:
         backend.close()
+
+
+def test_bulk_inserts_and_in_lists_span_many_statements(archive: object) -> None:
+    """_insert writes every row whatever the batch's size (narrow rows go many to a statement, wide
+    rows one a statement) and rows_in reads IN lists longer than one statement takes."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from fanshelf.archive import store
+    from fanshelf.archive.models import Tag, Tagging, Work
+    from fanshelf.archive.sql import IN_CHUNK, rows_in
+
+    now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
+    with transaction.atomic():
+        wids = store._allocate_ids(Work, 3)
+        store._insert(Work, store._WORK_COLUMNS, [
+            tuple({"id": wid, "title": f"Work {wid}", "raw_header": "Title: it's 100% \"quoted\"", "posted_at": now,
+                   "updated_at": now, "changed_at": now}.get(
+                c, store._WORK_DEFAULTS[c]) for c in store._WORK_COLUMNS) for wid in wids])
+        Tag.objects.bulk_create([Tag(type="Freeform", name=f"tag {i}", key=f"tag {i}") for i in range(1200)])
+        tids = list(Tag.objects.order_by("id").values_list("id", flat=True))
+        per = store.MAX_PARAMS // 3
+        rows = [(wid, tid, f"written {tid} 50% ?") for wid in wids for tid in tids[: per + 7]]
+        store._insert(Tagging, ("work_id", "tag_id", "written"), rows)
+    got = set(Tagging.objects.values_list("work_id", "tag_id", "written"))
+    assert got == set(rows) and len(rows) == 3 * (per + 7)
+    assert Work.objects.get(id=wids[0]).raw_header == "Title: it's 100% \"quoted\""
+    table = Tag._meta.db_table
+    found = rows_in(f"SELECT id FROM {table} WHERE id IN ({{marks}}) ORDER BY id", [*tids, -1, -2])
+    assert [r[0] for r in found] == sorted(tids) and len(tids) > IN_CHUNK
+    assert rows_in(f"SELECT id FROM {table} WHERE id IN ({{marks}})", []) == []

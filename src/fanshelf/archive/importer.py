@@ -22,6 +22,7 @@ from django.db import connection, connections, transaction
 
 from fanshelf.archive.models import FilterTagging, ImportLogEntry, ImportRun, Source, Tag, Tagging, Work
 from fanshelf.archive.sources import SourceRef, find_sources
+from fanshelf.archive.sql import rows_in
 from fanshelf.archive.store import PostItem, Store, _insert, content_hash
 from fanshelf.errors import FanshelfError
 from fanshelf.model import Work as CoreWork
@@ -371,7 +372,8 @@ class Importer:
     @staticmethod
     def _mark_unchanged(jobs: list[_Job]) -> list[_Job]:
         locs = [j.ref.location for j in jobs if j.error is None]
-        known = dict(Source.objects.filter(location__in=locs).values_list("location", "content_hash"))
+        known = dict(rows_in(f"SELECT location, content_hash FROM {Source._meta.db_table} WHERE location IN ({{marks}})",
+                             locs))
         for j in jobs:
             if j.error is None and known.get(j.ref.location) == j.digest:
                 j.works = []  # unchanged: Store reports it without parsing

@@ -15,6 +15,7 @@ from django.db import connection
 
 from fanshelf import model as core
 from fanshelf.archive.models import MetaTagging, Tag, TagType, tag_key
+from fanshelf.archive.sql import rows_in
 from fanshelf.taxonomy import Taxonomy, default_taxonomy
 
 __all__ = ["FIXED_SYNONYMS", "TagResolver", "filter_ids_for", "metatag_closure"]
@@ -64,10 +65,9 @@ def filter_ids_for(tag_ids: Iterable[int], links: dict[int, list[int]] | None = 
     unwrangled tag filters as itself until a wrangler makes it canonical or merges it.
     """
     ids = list(tag_ids)
-    rows: dict[int, tuple[bool, int | None]] = {}
-    for start in range(0, len(ids), 900):
-        rows.update({t: (c, m) for t, c, m in Tag.objects.filter(id__in=ids[start:start + 900])
-                     .values_list("id", "canonical", "merger_id")})
+    rows: dict[int, tuple[bool, int | None]] = {
+        t: (bool(c), m) for t, c, m in rows_in(
+            f"SELECT id, canonical, merger_id FROM {Tag._meta.db_table} WHERE id IN ({{marks}})", ids)}
     canon: dict[int, int | None] = {}
     for tid in ids:
         is_canon, merger = rows.get(tid, (False, None))
@@ -97,6 +97,8 @@ class TagResolver:
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.tax = taxonomy or default_taxonomy()
         self._ids: dict[tuple[str, str], int] = {}
+        # (type, name as written) -> id: the names a bulk load repeats skip normalising and keying
+        self._written: dict[tuple[str, str], int] = {}
         self._filters: dict[int, tuple[int | None, frozenset[int]]] = {}
         self._fixed_done = False
         self._links: dict[int, list[int]] | None = None
@@ -107,6 +109,7 @@ class TagResolver:
 
     def clear(self) -> None:
         self._ids.clear()
+        self._written.clear()
         self._filters.clear()
         self._links = None
 
@@ -149,7 +152,10 @@ class TagResolver:
         self._fixed_done = True
 
     def resolve_many(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-        """Tag ids for (type, name) pairs; missing tags (and their canonicals/metatags) are created."""
+        """Tag ids for (type, name) pairs; missing tags (and their canonicals/metatags) are created.
+
+        Keyed by (type, name stripped and clipped to 150 characters); blank names are left out.
+        """
         want = {(t, n.strip()[:150]) for t, n in wanted if n and n.strip()}
         keyed = {w: (w[0], tag_key(w[1])) for w in want}
         ids = self._ids
@@ -161,13 +167,34 @@ class TagResolver:
                 self._create(still)
         return {w: ids[k] for w, k in keyed.items()}
 
+    def resolve_written(self, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Like :meth:`resolve_many`, keyed by the pairs exactly as given (blank names left out).
+
+        A bulk load asks for the same few thousand names batch after batch: those are one lookup each.
+        """
+        written = self._written
+        out: dict[tuple[str, str], int] = {}
+        new: list[tuple[str, str]] = []
+        for w in wanted:
+            tid = written.get(w)
+            if tid is None:
+                new.append(w)
+            else:
+                out[w] = tid
+        if new:
+            resolved = self.resolve_many(new)
+            for w in new:
+                tid = resolved.get((w[0], w[1].strip()[:150]))
+                if tid is not None:
+                    written[w] = out[w] = tid
+        return out
+
     def _load(self, pairs: list[tuple[str, str]]) -> None:
         wanted = {(t, tag_key(n)) for t, n in pairs}
         keys = sorted({k for _t, k in wanted})
-        for start in range(0, len(keys), 900):
-            for tid, t, k in Tag.objects.filter(key__in=keys[start:start + 900]).values_list("id", "type", "key"):
-                if (t, k) in wanted:
-                    self._ids[(t, k)] = tid
+        for tid, t, k in rows_in(f"SELECT id, type, key FROM {Tag._meta.db_table} WHERE key IN ({{marks}})", keys):
+            if (t, k) in wanted:
+                self._ids[(t, k)] = tid
 
     def _create(self, pairs: list[tuple[str, str]]) -> None:
         plan: dict[tuple[str, str], tuple[str, bool, str | None]] = {}
