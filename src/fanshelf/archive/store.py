@@ -468,7 +468,6 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[obj
     if not rows:
         return
     cols = ", ".join(columns)
-    marks = ", ".join(["%s"] * len(columns))
     fields = {f.attname: f for f in model._meta.concrete_fields}
     dates = {i for i, c in enumerate(columns) if isinstance(fields[c], models.DateTimeField)}
     jsons = {i for i, c in enumerate(columns) if isinstance(fields[c], models.JSONField)}
@@ -496,19 +495,18 @@ def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[obj
             adapted.append(tuple(values))
         rows = adapted
     table = model._meta.db_table
-    if len(columns) > NARROW_COLUMNS:  # wide rows (long texts): one row a statement goes faster
-        with connection.cursor() as cur:
-            cur.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", rows)
-        return
-    # narrow rows (taggings, filter sets): a multi-row INSERT costs far less per row than one a row
-    per = max(1, min(INSERT_ROWS, MAX_PARAMS // len(columns)))
-    raw = connection.vendor == "sqlite"  # its own placeholders, past Django's per-statement rewriting
-    mark = "?" if raw else "%s"
+    raw = connection.vendor == "sqlite"  # SQLite's own cursor and placeholders: Django's wrapper rewrites
+    mark = "?" if raw else "%s"          # every statement and tees every parameter list
     one = "(" + ", ".join([mark] * len(columns)) + ")"
     head = f"INSERT INTO {table} ({cols}) VALUES "
-    full = head + ", ".join([one] * per)
     connection.ensure_connection()
     with contextlib.closing(connection.connection.cursor()) if raw else connection.cursor() as cur:
+        if len(columns) > NARROW_COLUMNS:  # wide rows (long texts): one row a statement goes faster
+            cur.executemany(head + one, rows)
+            return
+        # narrow rows (taggings, filter sets): a multi-row INSERT costs far less per row than one a row
+        per = max(1, min(INSERT_ROWS, MAX_PARAMS // len(columns)))
+        full = head + ", ".join([one] * per)
         for start in range(0, len(rows), per):
             part = rows[start:start + per]
             cur.execute(full if len(part) == per else head + ", ".join([one] * len(part)),
