@@ -228,8 +228,11 @@ def _lower_priority(niceness: int = INDEXER_NICENESS) -> None:
         os.nice(niceness)
 
 
-def _indexer_main(stop: Any, parent: int) -> None:
-    """Index the outbox as the importer fills it, until told to stop (or orphaned by a killed import)."""
+def _indexer_main(stop: Any, parent: int, cpu: Any = None) -> None:
+    """Index the outbox as the importer fills it, until told to stop (or orphaned by a killed import).
+
+    ``cpu`` (a shared double) is given the CPU seconds this process spent, when it is done.
+    """
     from fanshelf.search.sync import follow, open_backend
 
     _lower_priority()
@@ -245,6 +248,8 @@ def _indexer_main(stop: Any, parent: int) -> None:
     finally:
         backend.close()
         connections.close_all()
+        if cpu is not None:
+            cpu.value = time.process_time()  # every thread's, tantivy's indexing thread included
 
 
 def _strip_location(message: str, location: str) -> str:
@@ -274,6 +279,7 @@ class Importer:
         self._indexed = 0
         self.timings: dict[str, float] = dict.fromkeys(
             ("read", "parse_wait", "store", "index", "checkpoint", "restore_indexes", "indexer_wait"), 0.0)
+        self.indexer_cpu = 0.0  # CPU seconds of the last bulk import's indexer process
 
     # ------------------------------------------------------------------ entry points
     def import_paths(self, paths: Sequence[str | os.PathLike[str]]) -> ImportReport:
@@ -328,9 +334,10 @@ class Importer:
         t2 = time.perf_counter()
         self.timings["restore_indexes"] = t2 - t
         if indexer is not None:
-            stop, proc = indexer
+            stop, proc, cpu = indexer
             stop.set()
             proc.join()
+            self.indexer_cpu = cpu.value
         self.timings["indexer_wait"] = time.perf_counter() - t2
         self._flush_search(force=True)
         self.timings["index"] += time.perf_counter() - t
@@ -465,7 +472,7 @@ class Importer:
                 self.on_result(r)
 
     # ------------------------------------------------------------------ search
-    def _start_indexer(self) -> tuple[Any, Any]:
+    def _start_indexer(self) -> tuple[Any, Any, Any]:
         """Bulk mode: a process of its own drains the outbox into the index while this one stores."""
         if self._backend is not None:
             self._backend.close()  # the indexer takes the index writer
@@ -473,9 +480,11 @@ class Importer:
         connections.close_all()
         ctx = mp.get_context("fork")
         stop = ctx.Event()
-        proc = ctx.Process(target=_indexer_main, args=(stop, os.getpid()), name="fanshelf-indexer", daemon=True)
+        cpu = ctx.Value("d", 0.0)
+        proc = ctx.Process(target=_indexer_main, args=(stop, os.getpid(), cpu), name="fanshelf-indexer",
+                           daemon=True)
         proc.start()
-        return stop, proc
+        return stop, proc, cpu
 
     _last_flush = 0.0
 
