@@ -189,12 +189,13 @@ def query_phase(data: Path, db_url: str, backend: str, reps: int) -> dict[str, o
 
     b = open_backend()
     rnd = random.Random(3)
-    fandoms = list(Tag.objects.filter(type="Fandom", canonical=True).order_by("-taggings_count")
+    # every choice is ordered fully (ties by name), so both databases time the same queries
+    fandoms = list(Tag.objects.filter(type="Fandom", canonical=True).order_by("-taggings_count", "key")
                    .values_list("id", flat=True)[:30])
-    freeforms = list(Tag.objects.filter(type="Freeform", canonical=True).order_by("-taggings_count")
+    freeforms = list(Tag.objects.filter(type="Freeform", canonical=True).order_by("-taggings_count", "key")
                      .values_list("id", flat=True)[:30])
-    ratings = list(Tag.objects.filter(type="Rating").values_list("id", flat=True))
-    syn = (Tag.objects.filter(canonical=True).annotate(n=Count("synonyms")).order_by("-n", "-taggings_count")
+    ratings = list(Tag.objects.filter(type="Rating").order_by("key").values_list("id", flat=True))
+    syn = (Tag.objects.filter(canonical=True).annotate(n=Count("synonyms")).order_by("-n", "-taggings_count", "key")
            .values_list("id", "name", "n").first())
     words = _vocabulary(b)
     plans = {
