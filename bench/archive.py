@@ -189,7 +189,7 @@ def query_phase(data: Path, db_url: str, backend: str, reps: int) -> dict[str, o
 
     b = open_backend()
     rnd = random.Random(3)
-    # every choice is ordered fully (ties by name), so both databases time the same queries
+    # every choice is ordered fully (ties by tag key), so both databases time the same queries
     fandoms = list(Tag.objects.filter(type="Fandom", canonical=True).order_by("-taggings_count", "key")
                    .values_list("id", flat=True)[:30])
     freeforms = list(Tag.objects.filter(type="Freeform", canonical=True).order_by("-taggings_count", "key")

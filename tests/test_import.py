@@ -338,7 +338,7 @@ def test_bulk_inserts_and_in_lists_span_many_statements(archive: object) -> None
 
     from fanshelf.archive import store
     from fanshelf.archive.models import Tag, Tagging, Work
-    from fanshelf.archive.sql import IN_CHUNK, rows_in
+    from fanshelf.archive.sql import IN_CHUNK, MAX_PARAMS, rows_in
 
     now = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
     with transaction.atomic():
@@ -349,7 +349,7 @@ def test_bulk_inserts_and_in_lists_span_many_statements(archive: object) -> None
                 c, store._WORK_DEFAULTS[c]) for c in store._WORK_COLUMNS) for wid in wids])
         Tag.objects.bulk_create([Tag(type="Freeform", name=f"tag {i}", key=f"tag {i}") for i in range(1200)])
         tids = list(Tag.objects.order_by("id").values_list("id", flat=True))
-        per = store.MAX_PARAMS // 3
+        per = MAX_PARAMS // 3
         rows = [(wid, tid, f"written {tid} 50% ?") for wid in wids for tid in tids[: per + 7]]
         store._insert(Tagging, ("work_id", "tag_id", "written"), rows)
     got = set(Tagging.objects.values_list("work_id", "tag_id", "written"))

@@ -7,10 +7,12 @@ from typing import Any
 
 from django.db import connection
 
-__all__ = ["IN_CHUNK", "rows_in"]
+__all__ = ["IN_CHUNK", "MAX_PARAMS", "rows_in"]
 
+MAX_PARAMS = 999
+"""Most bound values one statement carries (SQLite's oldest limit; PostgreSQL takes 65,535)."""
 IN_CHUNK = 900
-"""Most values one ``IN (...)`` list takes (under SQLite's oldest limit of 999 bound variables)."""
+"""Most values one ``IN (...)`` list takes (under :data:`MAX_PARAMS`, leaving room for a few more)."""
 
 
 def rows_in(sql: str, values: Sequence[Any], *, chunk: int = IN_CHUNK) -> list[tuple[Any, ...]]:

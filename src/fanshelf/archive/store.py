@@ -36,7 +36,7 @@ from fanshelf.archive.models import (
     WorkPart,
     tag_key,
 )
-from fanshelf.archive.sql import rows_in
+from fanshelf.archive.sql import MAX_PARAMS, rows_in
 from fanshelf.archive.tags import TagResolver
 from fanshelf.parts import Part, is_part, last_date, merge_parts, part_key, work_from_dict
 
@@ -459,8 +459,6 @@ NARROW_COLUMNS = 4
 """Rows of at most this many columns are inserted many to a statement."""
 INSERT_ROWS = 500
 """Most rows one INSERT statement of a bulk write carries."""
-MAX_PARAMS = 999
-"""Most bound values one statement carries (SQLite's oldest limit; PostgreSQL takes 65,535)."""
 
 
 def _insert(model: type[Any], columns: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from fanshelf.archive.config import ArchiveConfig, current
 from fanshelf.archive.models import IndexOutbox, Work
+from fanshelf.archive.sql import IN_CHUNK
 from fanshelf.search.base import SearchBackend
 from fanshelf.search.documents import build_documents, iter_all_documents
 
@@ -94,8 +95,8 @@ def follow(backend: SearchBackend, done: Callable[[], bool], *, commit_every: in
             pending.extend(i for i, _w in rows)
         if pending and (len(pending) >= commit_every or (not rows and finishing)):
             backend.commit()
-            for start in range(0, len(pending), 900):
-                _delete_outbox_rows(pending[start:start + 900], idle)
+            for start in range(0, len(pending), IN_CHUNK):
+                _delete_outbox_rows(pending[start:start + IN_CHUNK], idle)
             handled += len(pending)
             pending = []
         if not rows:
